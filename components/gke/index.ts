@@ -1,0 +1,4 @@
+export * from "./gkeCluster";
+export * from "./gpuNodePool";
+export * from "./kubeconfig";
+export * from "./nodeConfig";

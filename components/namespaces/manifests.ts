@@ -1,0 +1,120 @@
+// Pure builders for the guardrail objects of a namespace, so they test without the Pulumi runtime.
+import type * as k8s from "@pulumi/kubernetes";
+
+export const POD_SECURITY_LEVELS = ["restricted", "baseline"] as const;
+export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+
+export interface NamespaceQuota {
+    requestsCpu: string;
+    limitsCpu: string;
+    requestsMemory: string;
+    limitsMemory: string;
+    /** `requests.nvidia.com/gpu`: GPUs the namespace may hold at once. */
+    gpus: number;
+    /** PersistentVolumeClaims. */
+    pvcs: number;
+    /** Sum of PVC storage requests. */
+    storage: string;
+}
+
+export interface ContainerDefaults {
+    /** Limit given to a container that sets none. */
+    cpu: string;
+    memory: string;
+    /** Request given to a container that sets none. */
+    requestCpu: string;
+    requestMemory: string;
+}
+
+/** Label Kubernetes puts on every namespace with its name; policies select namespaces by it. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+export function namespaceLabels(name: string, level: PodSecurityLevel, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+        ...extra,
+        "app.kubernetes.io/managed-by": "pulumi",
+        "mlops.platform/namespace": name,
+        // Enforce the level; warn and audit at `restricted` so baseline namespaces still see what would break.
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": "latest",
+    };
+}
+
+export function resourceQuotaSpec(q: NamespaceQuota) {
+    return {
+        hard: {
+            "requests.cpu": q.requestsCpu,
+            "limits.cpu": q.limitsCpu,
+            "requests.memory": q.requestsMemory,
+            "limits.memory": q.limitsMemory,
+            "requests.nvidia.com/gpu": String(q.gpus),
+            persistentvolumeclaims: String(q.pvcs),
+            "requests.storage": q.storage,
+        },
+    };
+}
+
+export function limitRangeSpec(c: ContainerDefaults) {
+    return {
+        limits: [{
+            type: "Container",
+            default: { cpu: c.cpu, memory: c.memory },
+            defaultRequest: { cpu: c.requestCpu, memory: c.requestMemory },
+        }],
+    };
+}
+
+/** A NetworkPolicy as name + spec; the component adds the namespace. */
+export interface NetworkPolicyManifest {
+    name: string;
+    spec: k8s.types.input.networking.v1.NetworkPolicySpec;
+}
+
+/**
+ * Default deny in both directions, then the minimum a workload needs: DNS, its own namespace, the GKE
+ * metadata server (Workload Identity tokens), and scraping from the monitoring namespace.
+ */
+export function networkPolicies(monitoringNamespace: string): NetworkPolicyManifest[] {
+    const all = {};
+    return [
+        { name: "default-deny-all", spec: { podSelector: all, policyTypes: ["Ingress", "Egress"] } },
+        {
+            name: "allow-same-namespace",
+            spec: { podSelector: all, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: all }] }], egress: [{ to: [{ podSelector: all }] }] },
+        },
+        {
+            name: "allow-dns",
+            spec: {
+                podSelector: all,
+                policyTypes: ["Egress"],
+                egress: [{
+                    to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                }],
+            },
+        },
+        {
+            name: "allow-gke-metadata-server",
+            spec: {
+                podSelector: all,
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+                ],
+            },
+        },
+        {
+            name: "allow-monitoring-scrape",
+            spec: {
+                podSelector: all,
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: monitoringNamespace } } }] }],
+            },
+        },
+    ];
+}

@@ -1,0 +1,81 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface PlatformNetworkArgs {
+    /** Region of the subnet, router and NAT. Required. */
+    region: string;
+    /** Primary range of the node subnet. Defaults to NETWORK_DEFAULTS.subnetCidr. */
+    subnetCidr?: string;
+    /** Secondary range for Pod IPs (VPC-native cluster). Defaults to NETWORK_DEFAULTS.podsCidr. */
+    podsCidr?: string;
+    /** Secondary range for Service IPs. Defaults to NETWORK_DEFAULTS.servicesCidr. */
+    servicesCidr?: string;
+    /** Fraction of flows sampled by VPC flow logs, 0..1. Defaults to NETWORK_DEFAULTS.flowLogSampling. */
+    flowLogSampling?: number;
+}
+
+export const NETWORK_DEFAULTS = {
+    subnetCidr: "10.10.0.0/20",
+    podsCidr: "10.16.0.0/14",
+    servicesCidr: "10.20.0.0/20",
+    flowLogSampling: 0.5,
+} as const;
+
+/** Names of the subnet's secondary ranges, which the cluster's IP allocation policy refers to. */
+export const SECONDARY_RANGES = { pods: "pods", services: "services" } as const;
+
+/**
+ * A custom-mode VPC for the platform: one regional subnet with secondary ranges for Pods and Services,
+ * Private Google Access, flow logs, and Cloud NAT so private nodes can pull images and reach APIs
+ * without public IPs.
+ */
+export class PlatformNetwork extends pulumi.ComponentResource {
+    public readonly network: gcp.compute.Network;
+    public readonly subnet: gcp.compute.Subnetwork;
+    public readonly router: gcp.compute.Router;
+    public readonly nat: gcp.compute.RouterNat;
+
+    constructor(name: string, args: PlatformNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mlops:network:PlatformNetwork", name, {}, opts);
+        const d = NETWORK_DEFAULTS;
+
+        this.network = new gcp.compute.Network(`${name}-vpc`, {
+            autoCreateSubnetworks: false,
+            routingMode: "REGIONAL",
+            description: "MLOps platform VPC (managed by Pulumi)",
+        }, { parent: this });
+
+        this.subnet = new gcp.compute.Subnetwork(`${name}-subnet`, {
+            network: this.network.id,
+            region: args.region,
+            ipCidrRange: args.subnetCidr ?? d.subnetCidr,
+            secondaryIpRanges: [
+                { rangeName: SECONDARY_RANGES.pods, ipCidrRange: args.podsCidr ?? d.podsCidr },
+                { rangeName: SECONDARY_RANGES.services, ipCidrRange: args.servicesCidr ?? d.servicesCidr },
+            ],
+            // Nodes have no public IPs; Google APIs (GCS, Artifact Registry) stay reachable on internal routes.
+            privateIpGoogleAccess: true,
+            logConfig: {
+                aggregationInterval: "INTERVAL_5_SEC",
+                flowSampling: args.flowLogSampling ?? d.flowLogSampling,
+                metadata: "INCLUDE_ALL_METADATA",
+            },
+        }, { parent: this });
+
+        this.router = new gcp.compute.Router(`${name}-router`, {
+            network: this.network.id,
+            region: args.region,
+        }, { parent: this });
+
+        this.nat = new gcp.compute.RouterNat(`${name}-nat`, {
+            router: this.router.name,
+            region: args.region,
+            natIpAllocateOption: "AUTO_ONLY",
+            sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+            subnetworks: [{ name: this.subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+            logConfig: { enable: true, filter: "ERRORS_ONLY" },
+        }, { parent: this });
+
+        this.registerOutputs({ network: this.network, subnet: this.subnet, router: this.router, nat: this.nat });
+    }
+}

@@ -1,0 +1,238 @@
+// The one place stack configuration becomes a typed, validated object. Pure apart from `readStackConfig`.
+import * as pulumi from "@pulumi/pulumi";
+import { GkeClusterOptions, ResolvedCluster, resolveGkeCluster } from "../components/gke/gkeCluster";
+import { GpuNodePoolOptions, ResolvedGpuPool, resolveGpuNodePool } from "../components/gke/gpuNodePool";
+import { NETWORK_DEFAULTS } from "../components/network/platformNetwork";
+import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTeamNamespace } from "../components/namespaces/teamNamespace";
+import { ConfigIssue, reporter, throwIfIssues } from "./errors";
+import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
+
+/** The Pulumi project name, and so the namespace of this program's config keys. */
+export const PROJECT = "mlops-platform";
+const K = (key: string) => `${PROJECT}:${key}`;
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Every config key this program reads, without the project prefix. Any other `mlops-platform:` key is an error. */
+export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace"] as const;
+
+export interface NetworkConfig {
+    subnetCidr: string;
+    podsCidr: string;
+    servicesCidr: string;
+    flowLogSampling: number;
+}
+
+export interface PlatformConfig {
+    /** `gcp:project`. */
+    project: string;
+    /** `gcp:region`. */
+    region: string;
+    /** dev | staging | prod. Anything but dev gets deletion protection. */
+    environment: Environment;
+    stack: string;
+    network: NetworkConfig;
+    cluster: ResolvedCluster;
+    /** The options as written, for the component (which resolves them again, identically). */
+    clusterOptions: GkeClusterOptions;
+    gpuNodePools: ResolvedGpuPool[];
+    namespaces: ResolvedNamespace[];
+    monitoringNamespace: string;
+    /** True unless environment is dev: deletion protection and Pulumi `protect` on stateful resources. */
+    protectData: boolean;
+}
+
+/** Raw config as Pulumi passes it: full keys (`gcp:project`, `mlops-platform:cluster`) to parsed JSON/YAML values. */
+export type RawConfig = Record<string, unknown>;
+
+const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+
+/**
+ * Validates and resolves the whole stack configuration, reporting every problem at once.
+ * @throws ConfigError naming each key, the value given and what is allowed.
+ */
+export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConfig {
+    const r = new FieldReader();
+    const top = r.object(raw, "config", Object.keys(raw)) ?? {};
+    for (const key of Object.keys(top)) {
+        if (key.startsWith(`${PROJECT}:`) && !(CONFIG_KEYS as readonly string[]).includes(key.slice(PROJECT.length + 1))) {
+            r.add(key, `is not a known key; allowed: ${CONFIG_KEYS.map(K).join(", ")}`, top[key]);
+        }
+    }
+
+    const project = r.string(top, "gcp:project", "config", "the Google Cloud project ID (pulumi config set gcp:project <id>)");
+    if (project !== undefined && !PROJECT_ID.test(project)) r.add("gcp:project", "must be a Google Cloud project ID: 6-30 lowercase letters, digits or '-', starting with a letter", project);
+    const region = r.string(top, "gcp:region", "config", "a Google Cloud region such as us-central1 (pulumi config set gcp:region <region>)");
+    if (region !== undefined && !REGION.test(region)) r.add("gcp:region", "must be a Google Cloud region such as us-central1 or europe-west4", region);
+    const regionOr = region ?? "us-central1";
+
+    const envRaw = r.string(top, K("environment"), "config");
+    const environment = (envRaw ?? "prod") as Environment;
+    if (!ENVIRONMENTS.includes(environment)) r.add(K("environment"), `allowed: ${ENVIRONMENTS.join(", ")}`, envRaw);
+
+    const monitoringNamespace = r.string(top, K("monitoringNamespace"), "config") ?? NAMESPACE_DEFAULTS.monitoringNamespace;
+    if (!isDns1123Label(monitoringNamespace)) r.add(K("monitoringNamespace"), "must be a DNS-1123 label", monitoringNamespace);
+
+    const network = readNetwork(r, top[K("network")]);
+    const clusterOptions = readCluster(r, top[K("cluster")]);
+    const cluster = resolveGkeCluster(clusterOptions, regionOr, reporter(r.issues, K("cluster")));
+    checkNoOverlap(r, network, cluster.masterCidr);
+
+    const pools = (r.list(top[K("gpuNodePools")], K("gpuNodePools")) ?? []).map((entry, i) => readGpuPool(r, entry, `${K("gpuNodePools")}[${i}]`));
+    checkUniqueNames(pools.map((p) => p?.name), K("gpuNodePools"), r);
+    const gpuNodePools = pools.flatMap((p, i) => (p ? [resolveGpuNodePool(p, regionOr, reporter(r.issues, `${K("gpuNodePools")}[${i}]`))] : []));
+
+    const nss = (r.list(top[K("namespaces")], K("namespaces")) ?? []).map((entry, i) => readNamespace(r, entry, `${K("namespaces")}[${i}]`));
+    checkUniqueNames(nss.map((n) => n?.name), K("namespaces"), r);
+    const namespaces = nss.flatMap((n, i) => (n ? [resolveTeamNamespace(n, reporter(r.issues, `${K("namespaces")}[${i}]`))] : []));
+    nss.forEach((n, i) => {
+        if (n?.name === monitoringNamespace) r.add(`${K("namespaces")}[${i}].name`, `is the monitoring namespace (${K("monitoringNamespace")}), which the monitoring stack owns`, n.name);
+    });
+
+    throwIfIssues("stack configuration", r.issues);
+    return {
+        project: project!, region: region!, environment, stack, network, cluster, clusterOptions,
+        gpuNodePools, namespaces, monitoringNamespace, protectData: environment !== "dev",
+    };
+}
+
+function readNetwork(r: FieldReader, raw: unknown): NetworkConfig {
+    const key = K("network");
+    const o = r.object(raw, key, ["subnetCidr", "podsCidr", "servicesCidr", "flowLogSampling"]);
+    const flowLogSampling = r.number(o, "flowLogSampling", key) ?? NETWORK_DEFAULTS.flowLogSampling;
+    if (flowLogSampling < 0 || flowLogSampling > 1) r.add(`${key}.flowLogSampling`, "must be from 0 to 1", flowLogSampling);
+    return {
+        subnetCidr: r.string(o, "subnetCidr", key) ?? NETWORK_DEFAULTS.subnetCidr,
+        podsCidr: r.string(o, "podsCidr", key) ?? NETWORK_DEFAULTS.podsCidr,
+        servicesCidr: r.string(o, "servicesCidr", key) ?? NETWORK_DEFAULTS.servicesCidr,
+        flowLogSampling,
+    };
+}
+
+/** The subnet, Pod, Service and control plane ranges must be valid and must not overlap. */
+function checkNoOverlap(r: FieldReader, n: NetworkConfig, masterCidr: string): void {
+    const ranges: [string, Cidr][] = [];
+    for (const [field, text] of [["subnetCidr", n.subnetCidr], ["podsCidr", n.podsCidr], ["servicesCidr", n.servicesCidr]] as const) {
+        const c = parseCidr(text);
+        if ("error" in c) r.add(`${K("network")}.${field}`, c.error, text);
+        else ranges.push([`${K("network")}.${field}`, c]);
+    }
+    const m = parseCidr(masterCidr);
+    if (!("error" in m)) ranges.push([`${K("cluster")}.masterCidr`, m]);
+    for (let i = 0; i < ranges.length; i++) {
+        for (let j = i + 1; j < ranges.length; j++) {
+            if (cidrsOverlap(ranges[i][1], ranges[j][1])) r.add(ranges[j][0], `overlaps ${ranges[i][0]} (${ranges[i][1].text}); ranges must be disjoint`, ranges[j][1].text);
+        }
+    }
+}
+
+function readCluster(r: FieldReader, raw: unknown): GkeClusterOptions {
+    const key = K("cluster");
+    const o = r.object(raw, key, ["regional", "zone", "releaseChannel", "masterAuthorizedNetworks", "masterCidr", "maintenanceWindow", "systemPool"]);
+    const nets = r.list(o?.masterAuthorizedNetworks, `${key}.masterAuthorizedNetworks`)?.map((n, i) => {
+            const k = `${key}.masterAuthorizedNetworks[${i}]`;
+            const e = r.object(n, k, ["cidrBlock", "displayName"]);
+            const cidrBlock = r.string(e, "cidrBlock", k, "an IPv4 CIDR block such as 10.0.0.0/8");
+            return cidrBlock === undefined ? undefined : { cidrBlock, displayName: r.string(e, "displayName", k) };
+        }).filter((n) => n !== undefined);
+    const mwKey = `${key}.maintenanceWindow`;
+    const mw = r.object(o?.maintenanceWindow, mwKey, ["startTime", "endTime", "recurrence"]);
+    const mwFields = mw && {
+        startTime: r.string(mw, "startTime", mwKey, "an RFC 3339 time"),
+        endTime: r.string(mw, "endTime", mwKey, "an RFC 3339 time"),
+        recurrence: r.string(mw, "recurrence", mwKey, "an RRULE such as FREQ=WEEKLY;BYDAY=SA,SU"),
+    };
+    const spKey = `${key}.systemPool`;
+    const sp = r.object(o?.systemPool, spKey, ["machineType", "minNodes", "maxNodes", "diskSizeGb", "spot"]);
+    return {
+        regional: r.boolean(o, "regional", key),
+        zone: r.string(o, "zone", key),
+        releaseChannel: r.string(o, "releaseChannel", key) as GkeClusterOptions["releaseChannel"],
+        masterCidr: r.string(o, "masterCidr", key),
+        masterAuthorizedNetworks: nets,
+        maintenanceWindow: mwFields?.startTime && mwFields.endTime && mwFields.recurrence
+            ? { startTime: mwFields.startTime, endTime: mwFields.endTime, recurrence: mwFields.recurrence } : undefined,
+        systemPool: sp && {
+            machineType: r.string(sp, "machineType", spKey),
+            minNodes: r.integer(sp, "minNodes", spKey),
+            maxNodes: r.integer(sp, "maxNodes", spKey),
+            diskSizeGb: r.integer(sp, "diskSizeGb", spKey),
+            spot: r.boolean(sp, "spot", spKey),
+        },
+    };
+}
+
+const GPU_POOL_KEYS = ["name", "machineType", "acceleratorType", "acceleratorCount", "minNodes", "maxNodes", "spot", "purpose", "zones", "diskSizeGb", "driverVersion"];
+
+function readGpuPool(r: FieldReader, raw: unknown, key: string): GpuNodePoolOptions | undefined {
+    const o = r.object(raw, key, GPU_POOL_KEYS);
+    if (!o) {
+        if (raw === undefined || raw === null) r.add(key, "must be an object with name, machineType, acceleratorType and purpose", raw);
+        return undefined;
+    }
+    const name = r.string(o, "name", key, "the pool name");
+    const machineType = r.string(o, "machineType", key, "a GPU machine type such as g2-standard-8");
+    const acceleratorType = r.string(o, "acceleratorType", key, "a GPU type such as nvidia-l4");
+    const purpose = r.string(o, "purpose", key, "serving or training");
+    const rest = {
+        acceleratorCount: r.integer(o, "acceleratorCount", key),
+        minNodes: r.integer(o, "minNodes", key),
+        maxNodes: r.integer(o, "maxNodes", key),
+        spot: r.boolean(o, "spot", key),
+        zones: r.stringList(o, "zones", key),
+        diskSizeGb: r.integer(o, "diskSizeGb", key),
+        driverVersion: r.string(o, "driverVersion", key) as GpuNodePoolOptions["driverVersion"],
+    };
+    if (!name || !machineType || !acceleratorType || !purpose) return undefined;
+    return { name, machineType, acceleratorType, purpose: purpose as GpuNodePoolOptions["purpose"], ...rest };
+}
+
+function readNamespace(r: FieldReader, raw: unknown, key: string): TeamNamespaceOptions | undefined {
+    const o = r.object(raw, key, ["name", "quota", "containerDefaults", "podSecurity", "labels"]);
+    if (!o) {
+        if (raw === undefined || raw === null) r.add(key, "must be an object with at least a name", raw);
+        return undefined;
+    }
+    const name = r.string(o, "name", key, "a DNS-1123 namespace name");
+    const qKey = `${key}.quota`;
+    const q = r.object(o.quota, qKey, ["requestsCpu", "limitsCpu", "requestsMemory", "limitsMemory", "gpus", "pvcs", "storage"]);
+    const cKey = `${key}.containerDefaults`;
+    const c = r.object(o.containerDefaults, cKey, ["cpu", "memory", "requestCpu", "requestMemory"]);
+    const options: TeamNamespaceOptions = {
+        name: name ?? "",
+        quota: q && {
+            requestsCpu: r.quantity(q, "requestsCpu", qKey), limitsCpu: r.quantity(q, "limitsCpu", qKey),
+            requestsMemory: r.quantity(q, "requestsMemory", qKey), limitsMemory: r.quantity(q, "limitsMemory", qKey),
+            gpus: r.integer(q, "gpus", qKey), pvcs: r.integer(q, "pvcs", qKey), storage: r.quantity(q, "storage", qKey),
+        },
+        containerDefaults: c && {
+            cpu: r.quantity(c, "cpu", cKey), memory: r.quantity(c, "memory", cKey),
+            requestCpu: r.quantity(c, "requestCpu", cKey), requestMemory: r.quantity(c, "requestMemory", cKey),
+        },
+        podSecurity: r.string(o, "podSecurity", key) as TeamNamespaceOptions["podSecurity"],
+        labels: r.stringMap(o, "labels", key),
+    };
+    return name === undefined ? undefined : options;
+}
+
+/**
+ * Reads this program's keys from the Pulumi runtime's config (as the CLI passes it: structured values as JSON).
+ * Keys that are not JSON are kept as strings.
+ */
+export function readStackConfig(): RawConfig {
+    const all = pulumi.runtime.allConfig();
+    const raw: RawConfig = {};
+    for (const [key, text] of Object.entries(all)) {
+        if (!key.startsWith(`${PROJECT}:`) && key !== "gcp:project" && key !== "gcp:region") continue;
+        try {
+            raw[key] = JSON.parse(text);
+        } catch {
+            raw[key] = text;
+        }
+    }
+    return raw;
+}
+
+export type { ConfigIssue };

@@ -1,0 +1,60 @@
+// Validates Kubernetes objects against the OpenAPI schemas shipped by `kubernetes-models`
+// (the same schemas the API server checks), so a malformed manifest fails offline, not at deploy.
+import { Plain } from "./values";
+
+/** Packages holding models, by API group; the core group and built-in groups come from kubernetes-models. */
+function modulesFor(apiVersion: string): string {
+    return `kubernetes-models/${apiVersion}`;
+}
+
+interface Model {
+    validate(): void;
+}
+type ModelClass = new (data: unknown) => Model;
+
+const cache = new Map<string, Record<string, unknown>>();
+
+async function modelClass(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+    const spec = modulesFor(apiVersion);
+    if (!cache.has(spec)) {
+        try {
+            cache.set(spec, (await import(spec)) as Record<string, unknown>);
+        } catch {
+            cache.set(spec, {});
+        }
+    }
+    const cls = cache.get(spec)![kind];
+    return typeof cls === "function" ? (cls as ModelClass) : undefined;
+}
+
+/**
+ * Validates one object. Values the plan marks unknown or secret are strings where the schema may want
+ * another type; such objects are validated with those leaves removed.
+ * @returns the validation errors, empty when the object is valid; an unknown kind is an error.
+ */
+export async function validateObject(object: Record<string, Plain>): Promise<string[]> {
+    const { apiVersion, kind } = object;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") return ["apiVersion and kind are required"];
+    const cls = await modelClass(apiVersion, kind);
+    if (!cls) return [`no model for ${apiVersion} ${kind}`];
+    try {
+        new cls(withoutPlaceholders(object)).validate();
+        return [];
+    } catch (e) {
+        return [e instanceof Error ? e.message : String(e)];
+    }
+}
+
+function withoutPlaceholders(v: Plain): Plain | undefined {
+    if (v === "[unknown]" || v === "[secret]") return undefined;
+    if (Array.isArray(v)) return v.map(withoutPlaceholders).filter((x) => x !== undefined) as Plain[];
+    if (v && typeof v === "object") {
+        const out: Record<string, Plain> = {};
+        for (const [k, x] of Object.entries(v)) {
+            const y = withoutPlaceholders(x);
+            if (y !== undefined) out[k] = y;
+        }
+        return out;
+    }
+    return v;
+}

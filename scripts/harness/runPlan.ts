@@ -1,0 +1,81 @@
+// Runs the real program (index.ts) under the Pulumi SDK's mock runtime, as a preview of one stack.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../../config/platform";
+import { planMocks } from "./mocks";
+import { ResourceRecord, startRecording, waitForRPCs } from "./recorder";
+import { ROOT, StackConfig, toRuntimeConfig } from "./stackConfig";
+import { Plain } from "./values";
+
+export interface Plan {
+    stack: string;
+    /** Every registered resource, sorted by URN. */
+    resources: ResourceRecord[];
+    /** Stack outputs, secrets masked, unknowns marked. */
+    outputs: Record<string, Plain>;
+    /** Milliseconds from the first registration to the last (SDK start-up excluded). */
+    elapsedMs: number;
+}
+
+/** The error a failed program raised, with the resources it registered before failing. */
+export class PlanError extends Error {
+    constructor(
+        readonly cause: unknown,
+        readonly resources: ResourceRecord[],
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "PlanError";
+    }
+}
+
+export const PROGRAM = path.join(ROOT, "index.ts");
+
+// When the program throws, the SDK's internal promises (the stack's outputs, its components' data) reject
+// too, some of them after the run has returned. The real language host swallows those after reporting the
+// first; so does the harness, for errors it has already returned as a PlanError, and only for those.
+const reported = new WeakSet<object>();
+let rejectionHandlerInstalled = false;
+function ignoreReportedRejections(): void {
+    if (rejectionHandlerInstalled) return;
+    rejectionHandlerInstalled = true;
+    process.on("unhandledRejection", (reason) => {
+        if (reason && typeof reason === "object" && reported.has(reason)) return;
+        throw reason;
+    });
+}
+
+/**
+ * Evaluates `program` for `stack` with `config`, as `pulumi preview` would, and returns what it registered.
+ * Runs in this process; runs are sequential (the SDK's runtime state is global).
+ * @throws PlanError when the program fails, e.g. on invalid configuration.
+ */
+export async function runPlan(stack: string, config: StackConfig, program = PROGRAM): Promise<Plan> {
+    await pulumi.runtime.setMocks(planMocks, PROJECT, stack, true);
+    pulumi.runtime.setAllConfig(toRuntimeConfig(config.values), config.secretKeys);
+    ignoreReportedRejections();
+    const read = startRecording();
+    const started = process.hrtime.bigint();
+    let failure: unknown;
+    try {
+        delete require.cache[require.resolve(program)];
+        await pulumi.runtime.runInPulumiStack(async () => {
+            const exported = require(program);
+            return typeof exported === "function" ? exported() : exported;
+        });
+    } catch (e) {
+        failure = e;
+    }
+    try {
+        await waitForRPCs();
+    } catch (e) {
+        failure ??= e;
+    }
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const rec = read();
+    const resources = [...rec.resources.values()].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    if (failure !== undefined) {
+        if (failure && typeof failure === "object") reported.add(failure);
+        throw new PlanError(failure, resources);
+    }
+    return { stack, resources, outputs: (rec.stackOutputs ?? {}) as Record<string, Plain>, elapsedMs };
+}

@@ -1,0 +1,33 @@
+// npm run plan -- <stack> [--out <dir>] [--config-file <Pulumi.x.yaml>]
+// Evaluates index.ts with Pulumi.<stack>.yaml under the Pulumi SDK's mock runtime (no CLI, cloud or
+// credentials) and writes out/<stack>/{resources.json,outputs.json,manifests/}.
+import * as path from "node:path";
+import { ConfigError } from "../config/errors";
+import { summarize, writePlan } from "./harness/output";
+import { PlanError, runPlan } from "./harness/runPlan";
+import { ROOT, listStacks, loadStackConfig } from "./harness/stackConfig";
+
+async function main(argv: string[]): Promise<number> {
+    const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+    const positional = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+    const stack = positional[0];
+    if (!stack || positional.length > 1) {
+        console.error(`usage: npm run plan -- <stack> [--out <dir>] [--config-file <file>]; stacks: ${listStacks().join(", ")}`);
+        return 2;
+    }
+    const outDir = path.resolve(flag("--out") ?? path.join(ROOT, "out", stack));
+    const configFile = flag("--config-file");
+    try {
+        const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)));
+        writePlan(plan, outDir);
+        console.log(summarize(plan));
+        console.log(`\nWrote ${path.relative(process.cwd(), outDir) || "."}/resources.json, outputs.json and manifests/`);
+        return 0;
+    } catch (e) {
+        const cause = e instanceof PlanError ? e.cause : e;
+        console.error(cause instanceof ConfigError ? `error: ${cause.message}` : cause);
+        return 1;
+    }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,31 @@
+import * as assert from "node:assert/strict";
+import { ConfigError, ConfigIssue } from "../config/errors";
+import { RawConfig, parsePlatformConfig } from "../config/platform";
+import { loadStackConfig } from "../scripts/harness/stackConfig";
+
+/** A deep copy of a checked-in stack's config values, to change one field at a time. */
+export function stackValues(stack: "dev" | "prod"): RawConfig {
+    return structuredClone(loadStackConfig(stack).values);
+}
+
+/** Parses `raw` and returns the ConfigError's issues; fails the test when parsing succeeds. */
+export function configIssues(raw: RawConfig, stack = "test"): ConfigIssue[] {
+    try {
+        parsePlatformConfig(raw, stack);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        return e.issues;
+    }
+    assert.fail("expected the configuration to be rejected");
+}
+
+/** Asserts that exactly one issue names `key`, and that the error message shows the value and matches `allowed`. */
+export function assertRejected(raw: RawConfig, key: string, value: unknown, allowed: RegExp): void {
+    const issues = configIssues(raw);
+    const hits = issues.filter((i) => i.key === key);
+    assert.equal(hits.length, 1, `expected one issue for ${key}, got: ${JSON.stringify(issues, null, 1)}`);
+    assert.deepEqual(hits[0].value, value);
+    assert.match(hits[0].message, allowed);
+    const err = new ConfigError("stack configuration", issues);
+    assert.ok(err.message.includes(`${key}: got ${JSON.stringify(value)}`), err.message);
+}

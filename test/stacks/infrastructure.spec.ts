@@ -1,0 +1,216 @@
+// The real program, evaluated with the real Pulumi.dev.yaml and Pulumi.prod.yaml under the mock runtime.
+import * as assert from "node:assert/strict";
+import { Plan } from "../../scripts/harness/runPlan";
+import { SECRET, UNKNOWN } from "../../scripts/harness/values";
+import { Any, T, one, ofType, planOf } from "../plans";
+
+describe("stack plans", () => {
+    let dev: Plan;
+    let prod: Plan;
+    before(async () => {
+        dev = await planOf("dev");
+        prod = await planOf("prod");
+    });
+
+    describe("network", () => {
+        it("is a custom-mode VPC with a subnet for pods and services, private Google access and flow logs", () => {
+            assert.equal(one(prod, T.network, "platform-vpc").inputs.autoCreateSubnetworks, false);
+            const subnet = one(prod, T.subnet, "platform-subnet").inputs;
+            assert.equal(subnet.ipCidrRange, "10.10.0.0/20");
+            assert.deepEqual(subnet.secondaryIpRanges, [
+                { ipCidrRange: "10.16.0.0/14", rangeName: "pods" },
+                { ipCidrRange: "10.20.0.0/20", rangeName: "services" },
+            ]);
+            assert.equal(subnet.privateIpGoogleAccess, true);
+            assert.equal(subnet.logConfig.metadata, "INCLUDE_ALL_METADATA");
+            assert.equal(subnet.region, "us-central1");
+        });
+
+        it("gives private nodes a way out through Cloud NAT on a Cloud Router", () => {
+            const nat = one(prod, T.nat, "platform-nat").inputs;
+            assert.match(nat.router, /^platform-router-[0-9a-f]{7}$/, "the router's autoname");
+            assert.equal(nat.natIpAllocateOption, "AUTO_ONLY");
+            assert.equal(nat.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
+            assert.deepEqual(nat.subnetworks[0].sourceIpRangesToNats, ["ALL_IP_RANGES"]);
+            assert.equal(nat.logConfig.enable, true);
+        });
+    });
+
+    describe("GKE cluster", () => {
+        it("has private nodes, authorized networks only, and no client certificate or legacy ABAC", () => {
+            const c = one(prod, T.cluster, "mlops-cluster").inputs;
+            assert.equal(c.privateClusterConfig.enablePrivateNodes, true);
+            assert.equal(c.privateClusterConfig.masterIpv4CidrBlock, "172.16.0.0/28");
+            assert.deepEqual(c.masterAuthorizedNetworksConfig.cidrBlocks, [
+                { cidrBlock: "203.0.113.0/24", displayName: "corp-vpn" },
+                { cidrBlock: "198.51.100.0/24", displayName: "ci-runners" },
+            ]);
+            assert.equal(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            assert.equal(c.masterAuth.clientCertificateConfig.issueClientCertificate, false);
+            assert.equal(c.enableLegacyAbac, false);
+        });
+
+        it("has Workload Identity, shielded nodes, Dataplane V2, a release channel and a maintenance window", () => {
+            const c = one(prod, T.cluster, "mlops-cluster").inputs;
+            assert.equal(c.workloadIdentityConfig.workloadPool, "acme-mlops-prod.svc.id.goog");
+            assert.equal(c.enableShieldedNodes, true);
+            assert.equal(c.datapathProvider, "ADVANCED_DATAPATH");
+            assert.equal(c.networkingMode, "VPC_NATIVE");
+            assert.deepEqual(c.ipAllocationPolicy, { clusterSecondaryRangeName: "pods", servicesSecondaryRangeName: "services" });
+            assert.equal(c.releaseChannel.channel, "STABLE");
+            assert.equal(one(dev, T.cluster, "mlops-cluster").inputs.releaseChannel.channel, "REGULAR");
+            assert.deepEqual(c.maintenancePolicy.recurringWindow, { startTime: "2025-01-04T01:00:00Z", endTime: "2025-01-04T07:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" });
+        });
+
+        it("removes the default pool, whose nodes never run as the Compute default service account", () => {
+            const c = one(prod, T.cluster, "mlops-cluster");
+            assert.equal(c.inputs.removeDefaultNodePool, true);
+            assert.equal(c.inputs.nodeConfig.serviceAccount, UNKNOWN, "the node SA's email, known after it is created");
+            assert.deepEqual(c.ignoreChanges, ["nodeConfig", "initialNodeCount"]);
+        });
+
+        it("logs system components and workloads and monitors the system", () => {
+            const c = one(prod, T.cluster, "mlops-cluster").inputs;
+            assert.deepEqual(c.loggingConfig.enableComponents, ["SYSTEM_COMPONENTS", "WORKLOADS"]);
+            assert.deepEqual(c.monitoringConfig.enableComponents, ["SYSTEM_COMPONENTS"]);
+        });
+
+        it("is regional and protected in prod, zonal and unprotected in dev", () => {
+            const p = one(prod, T.cluster, "mlops-cluster");
+            assert.equal(p.inputs.location, "us-central1");
+            assert.equal(p.inputs.deletionProtection, true);
+            assert.equal(p.protect, true);
+            const d = one(dev, T.cluster, "mlops-cluster");
+            assert.equal(d.inputs.location, "us-central1-a");
+            assert.equal(d.inputs.deletionProtection, false);
+            assert.equal(d.protect, false);
+        });
+
+        it("runs nodes as a stack-specific service account with only node and image-pull roles", () => {
+            assert.equal(one(prod, T.serviceAccount, "mlops-nodes").inputs.accountId, "gke-nodes-prod");
+            assert.equal(one(dev, T.serviceAccount, "mlops-nodes").inputs.accountId, "gke-nodes-dev");
+            const roles = ofType(prod, T.iamMember).map((m) => m.inputs.role).sort();
+            assert.deepEqual(roles, ["roles/artifactregistry.reader", "roles/container.defaultNodeServiceAccount"]);
+            const cluster = one(prod, T.cluster, "mlops-cluster");
+            for (const m of ofType(prod, T.iamMember)) assert.ok(cluster.dependsOn.includes(m.urn), "nodes boot only after their roles exist");
+        });
+    });
+
+    describe("node pools", () => {
+        it("the system pool autoscales within its bounds on hardened nodes", () => {
+            const p = one(prod, T.nodePool, "mlops-system").inputs;
+            assert.deepEqual(p.autoscaling, { locationPolicy: "BALANCED", totalMaxNodeCount: 6, totalMinNodeCount: 3 });
+            assert.equal(p.nodeConfig.machineType, "e2-standard-8");
+            assert.equal(p.nodeConfig.taints, undefined);
+            assert.equal(p.nodeConfig.labels["mlops.platform/purpose"], "system");
+        });
+
+        for (const stack of ["dev", "prod"] as const) {
+            it(`every ${stack} pool: metadata server, shielded, cloud-platform scope, node SA, auto-repair/upgrade, surge`, async () => {
+                const plan = await planOf(stack);
+                const pools = ofType(plan, T.nodePool);
+                assert.equal(pools.length, 3);
+                for (const { inputs: p } of pools) {
+                    assert.deepEqual(p.nodeConfig.workloadMetadataConfig, { mode: "GKE_METADATA" });
+                    assert.deepEqual(p.nodeConfig.shieldedInstanceConfig, { enableIntegrityMonitoring: true, enableSecureBoot: true });
+                    assert.deepEqual(p.nodeConfig.oauthScopes, ["https://www.googleapis.com/auth/cloud-platform"]);
+                    assert.equal(p.nodeConfig.serviceAccount, UNKNOWN);
+                    assert.deepEqual(p.management, { autoRepair: true, autoUpgrade: true });
+                    assert.equal(p.upgradeSettings.strategy, "SURGE");
+                    assert.match(p.cluster, /^mlops-cluster-[0-9a-f]{7}$/);
+                }
+            });
+        }
+
+        it("the L4 serving pool: on-demand, scales from zero, GPU taint, drivers, serving label", () => {
+            const p = one(prod, T.nodePool, "l4-serving").inputs;
+            assert.deepEqual(p.autoscaling, { locationPolicy: "ANY", totalMaxNodeCount: 8, totalMinNodeCount: 0 });
+            assert.equal(p.nodeConfig.spot, false);
+            assert.equal(p.nodeConfig.machineType, "g2-standard-8");
+            assert.deepEqual(p.nodeConfig.guestAccelerators, [{ count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" }, type: "nvidia-l4" }]);
+            assert.deepEqual(p.nodeConfig.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
+            assert.deepEqual(p.nodeConfig.labels, { "mlops.platform/pool": "l4-serving", "mlops.platform/purpose": "serving" });
+            assert.deepEqual(p.nodeLocations, ["us-central1-a", "us-central1-b", "us-central1-c"]);
+            assert.deepEqual(p.upgradeSettings, { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" });
+        });
+
+        it("the A100 training pool: spot, training label, gives a node back before surging", () => {
+            const p = one(prod, T.nodePool, "a100-training").inputs;
+            assert.equal(p.nodeConfig.spot, true);
+            assert.equal(p.nodeConfig.machineType, "a2-highgpu-1g");
+            assert.equal(p.nodeConfig.guestAccelerators[0].type, "nvidia-tesla-a100");
+            assert.equal(p.nodeConfig.labels["mlops.platform/purpose"], "training");
+            assert.deepEqual(p.upgradeSettings, { maxSurge: 0, maxUnavailable: 1, strategy: "SURGE" });
+        });
+
+        it("dev GPU pools are all spot", () => {
+            for (const name of ["l4-dev", "t4-train"]) assert.equal(one(dev, T.nodePool, name).inputs.nodeConfig.spot, true);
+        });
+    });
+
+    describe("namespaces", () => {
+        it("each has a quota with CPU, memory, GPUs, PVCs and storage from config", () => {
+            const q = prod.resources.find((r) => r.type === T.quota && r.name === "ml-serving-quota")!.inputs as Any;
+            assert.equal(q.metadata.namespace, "ml-serving");
+            assert.deepEqual(q.spec.hard, {
+                "limits.cpu": "80", "limits.memory": "320Gi", persistentvolumeclaims: "20",
+                "requests.cpu": "40", "requests.memory": "160Gi", "requests.nvidia.com/gpu": "8", "requests.storage": "1Ti",
+            });
+        });
+
+        it("each has Pod Security labels, a LimitRange and five NetworkPolicies starting from default deny", () => {
+            for (const plan of [dev, prod]) {
+                const namespaces = ofType(plan, T.namespace);
+                assert.equal(namespaces.length, plan === dev ? 2 : 3);
+                for (const ns of namespaces) {
+                    const name = ns.inputs.metadata.name;
+                    assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+                    assert.equal(ofType(plan, T.limitRange).filter((l) => l.inputs.metadata.namespace === name).length, 1);
+                    const policies = ofType(plan, T.networkPolicy).filter((p) => p.inputs.metadata.namespace === name).map((p) => p.inputs);
+                    assert.deepEqual(policies.map((p) => p.metadata.name).sort(), ["allow-dns", "allow-gke-metadata-server", "allow-monitoring-scrape", "allow-same-namespace", "default-deny-all"]);
+                    const deny = policies.find((p) => p.metadata.name === "default-deny-all");
+                    assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+                    const scrape = policies.find((p) => p.metadata.name === "allow-monitoring-scrape");
+                    assert.deepEqual(scrape.spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }]);
+                }
+            }
+        });
+
+        it("every Kubernetes resource goes through the one explicit provider built from the cluster's kubeconfig", () => {
+            for (const plan of [dev, prod]) {
+                const providers = ofType(plan, T.k8sProvider);
+                assert.equal(providers.length, 1);
+                assert.equal(providers[0].inputs.kubeconfig, SECRET);
+                const k8sObjects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+                assert.ok(k8sObjects.length >= 16);
+                for (const r of k8sObjects) assert.equal(r.provider, providers[0].urn, r.urn);
+            }
+        });
+    });
+
+    describe("stack outputs", () => {
+        it("name the cluster, network, namespaces and GPU pools; the kubeconfig is secret", () => {
+            const o = prod.outputs as Any;
+            assert.match(o.clusterName, /^mlops-cluster-[0-9a-f]{7}$/);
+            assert.equal(o.clusterEndpoint, UNKNOWN);
+            assert.equal(o.kubeconfig, SECRET);
+            assert.equal(o.region, "us-central1");
+            assert.equal(o.clusterLocation, "us-central1");
+            assert.match(o.networkName, /^platform-vpc-/);
+            assert.match(o.subnetName, /^platform-subnet-/);
+            assert.deepEqual(o.namespaceNames, ["ml-serving", "ml-training", "ml-experiments"]);
+            assert.deepEqual(o.gpuNodePools.map((p: Any) => [p.name, p.acceleratorType, p.purpose, p.spot]), [
+                ["l4-serving", "nvidia-l4", "serving", false],
+                ["a100-training", "nvidia-tesla-a100", "training", true],
+            ]);
+        });
+
+        it("no kubeconfig content reaches the plan in the clear", () => {
+            for (const plan of [dev, prod]) {
+                const text = JSON.stringify(plan);
+                assert.ok(!text.includes("gke-gcloud-auth-plugin"));
+                assert.ok(!text.includes("certificate-authority-data"));
+            }
+        });
+    });
+});
