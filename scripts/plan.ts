@@ -3,7 +3,8 @@
 // credentials) and writes out/<stack>/{resources.json,outputs.json,manifests/}.
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
-import { summarize, writePlan } from "./harness/output";
+import { validateObject } from "./harness/kubernetesModels";
+import { kubernetesObjects, summarize, writePlan } from "./harness/output";
 import { PlanError, runPlan } from "./harness/runPlan";
 import { ROOT, listStacks, loadStackConfig } from "./harness/stackConfig";
 
@@ -22,6 +23,16 @@ async function main(argv: string[]): Promise<number> {
         writePlan(plan, outDir);
         console.log(summarize(plan));
         console.log(`\nWrote ${path.relative(process.cwd(), outDir) || "."}/resources.json, outputs.json and manifests/`);
+        const objects = kubernetesObjects(plan.resources);
+        const invalid = [];
+        for (const { record, object } of objects) {
+            for (const error of await validateObject(object)) invalid.push(`${record.urn}: ${error}`);
+        }
+        if (invalid.length > 0) {
+            console.error(`error: ${invalid.length} Kubernetes object(s) fail schema validation:\n  ${invalid.join("\n  ")}`);
+            return 1;
+        }
+        console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
         return 0;
     } catch (e) {
         const cause = e instanceof PlanError ? e.cause : e;

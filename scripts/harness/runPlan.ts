@@ -45,11 +45,30 @@ function ignoreReportedRejections(): void {
 }
 
 /**
+ * Runs `fn` with source-mapped stack traces off. The SDK captures a full stack trace for every resource
+ * (for source positions the plan does not use); formatting each frame through tsx's source maps costs
+ * more than registering the resource. Traces of errors raised meanwhile point at transpiled lines.
+ */
+export async function withoutSourceMaps<T>(fn: () => Promise<T>): Promise<T> {
+    const enabled = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+        return await fn();
+    } finally {
+        process.setSourceMapsEnabled(enabled);
+    }
+}
+
+/**
  * Evaluates `program` for `stack` with `config`, as `pulumi preview` would, and returns what it registered.
  * Runs in this process; runs are sequential (the SDK's runtime state is global).
  * @throws PlanError when the program fails, e.g. on invalid configuration.
  */
-export async function runPlan(stack: string, config: StackConfig, program = PROGRAM): Promise<Plan> {
+export function runPlan(stack: string, config: StackConfig, program = PROGRAM): Promise<Plan> {
+    return withoutSourceMaps(() => evaluate(stack, config, program));
+}
+
+async function evaluate(stack: string, config: StackConfig, program: string): Promise<Plan> {
     await pulumi.runtime.setMocks(planMocks, PROJECT, stack, true);
     pulumi.runtime.setAllConfig(toRuntimeConfig(config.values), config.secretKeys);
     ignoreReportedRejections();

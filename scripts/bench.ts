@@ -1,0 +1,190 @@
+// npm run bench [-- --reps N]
+// Plan time for prod and for a large config (50 GPU pools, 100 namespaces), each next to the SDK's floor:
+// a trivial program registering the same number of resources of the same kinds under the same mocks.
+// Every measurement runs in a fresh process; the median of N processes is kept.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { PROJECT } from "../config/platform";
+import { planMocks } from "./harness/mocks";
+import { waitForRPCs } from "./harness/recorder";
+import { runPlan, withoutSourceMaps } from "./harness/runPlan";
+import { ROOT, loadStackConfig } from "./harness/stackConfig";
+
+/** How many resources of each type a plan registers (components counted together). */
+type Shape = Record<string, number>;
+interface Sample { resources: number; shape: Shape; coldMs: number; ms: number; wallMs: number }
+
+const started = Date.now();
+
+/** The large config: prod's settings with 50 GPU pools and 100 namespaces. */
+function largeConfig(): Record<string, unknown> {
+    const config = loadStackConfig("prod").values;
+    config["mlops-platform:gpuNodePools"] = Array.from({ length: 50 }, (_, i) => i % 2 === 0
+        ? { name: `l4-serving-${i}`, machineType: "g2-standard-8", acceleratorType: "nvidia-l4", minNodes: 0, maxNodes: 4, purpose: "serving" }
+        : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training" });
+    config["mlops-platform:namespaces"] = Array.from({ length: 100 }, (_, i) => ({
+        name: `team-${i}`, quota: { requestsCpu: "8", limitsCpu: "16", requestsMemory: "32Gi", limitsMemory: "64Gi", gpus: 2, pvcs: 5, storage: "100Gi" },
+    }));
+    return config;
+}
+
+/**
+ * One measurement process: the same work twice. The first (cold) run includes loading the program's modules
+ * and provider SDK modules and JIT warm-up; the second (warm) run is the registration cost alone.
+ */
+async function child(mode: "plan" | "floor", stack: string, configFile: string, shapeFile?: string): Promise<void> {
+    const times: number[] = [];
+    let resources = 0;
+    let shape: Shape | undefined = shapeFile ? JSON.parse(fs.readFileSync(shapeFile, "utf8")) : undefined;
+    for (let run = 0; run < 2; run++) {
+        if (mode === "plan") {
+            const plan = await runPlan(stack, loadStackConfig(stack, configFile));
+            shape = shapeOf(plan.resources);
+            resources = plan.resources.length;
+            times.push(plan.elapsedMs);
+        } else {
+            const t = process.hrtime.bigint();
+            resources = await withoutSourceMaps(() => floor(stack, shape!));
+            times.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+    }
+    console.log(JSON.stringify({ resources, shape, coldMs: times[0], ms: times[1] }));
+}
+
+/** A component that does nothing but register, as every component does, its (empty) outputs. */
+class FloorComponent extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("bench:floor:Component", name, {});
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * The SDK class behind a type token, e.g. `gcp:container/nodePool:NodePool` -> gcp.container.NodePool,
+ * `kubernetes:networking.k8s.io/v1:NetworkPolicy` -> k8s.networking.v1.NetworkPolicy.
+ */
+function resourceClass(type: string): new (name: string, args: object, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const lookup = (root: any, path: string[]) => path.reduce((o, k) => o?.[k], root);
+    const [pkg, mod, cls] = type.split(":");
+    const found = type === "pulumi:providers:kubernetes" ? k8s.Provider
+        : pkg === "gcp" ? lookup(gcp, [mod.split("/")[0], cls])
+        : pkg === "kubernetes" ? lookup(k8s, [mod.includes(".") || mod.split("/").length > 2 ? mod.split(".")[0] : "core", mod.split("/").pop()!, cls])
+        : undefined;
+    if (typeof found !== "function") throw new Error(`bench: no SDK class for ${type}`);
+    return found;
+}
+
+/** The least input a class accepts: a placeholder for each property its constructor requires. */
+function trivialArgs(type: string, cls: unknown): Record<string, unknown> {
+    const args: Record<string, unknown> = {};
+    for (const m of String(cls).matchAll(/Missing required property '(\w+)'/g)) args[m[1]] = "x";
+    if (type.startsWith("kubernetes:")) args.metadata = { name: "x" };
+    if (type === "pulumi:providers:kubernetes") args.kubeconfig = "{}";
+    return args;
+}
+
+/**
+ * The SDK's floor: resources of the same types and number, with trivial inputs and no nesting, under the
+ * plan's mocks and without the harness's recording. Components are empty components.
+ */
+async function floor(stack: string, shape: Shape): Promise<number> {
+    await pulumi.runtime.setMocks(planMocks, PROJECT, stack, true);
+    let count = 1; // the stack
+    const types = Object.keys(shape).filter((t) => t !== "component").map((t) => ({ t, cls: resourceClass(t) }));
+    await pulumi.runtime.runInPulumiStack(async () => {
+        for (let i = 0; i < (shape.component ?? 0); i++, count++) new FloorComponent(`c${i}`);
+        const provider = shape["pulumi:providers:kubernetes"] ? new k8s.Provider("floor", { kubeconfig: "{}" }) : undefined;
+        for (const { t, cls } of types) {
+            if (t.startsWith("pulumi:providers:")) {
+                count += shape[t];
+                continue;
+            }
+            const args = trivialArgs(t, cls);
+            for (let i = 0; i < shape[t]; i++, count++) new cls(`${t.split(":").pop()}-${i}`, args, t.startsWith("kubernetes:") ? { provider } : {});
+        }
+        return {};
+    });
+    await waitForRPCs();
+    return count;
+}
+
+function shapeOf(resources: { type: string; custom: boolean }[]): Shape {
+    const s: Shape = {};
+    for (const r of resources) {
+        if (r.type === "pulumi:pulumi:Stack") continue;
+        const key = r.custom ? r.type : "component";
+        s[key] = (s[key] ?? 0) + 1;
+    }
+    return s;
+}
+
+function measure(args: string[]): Sample {
+    const t = Date.now();
+    const out = execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [__filename, "--child", ...args], { cwd: ROOT, encoding: "utf8" });
+    const wallMs = Date.now() - t;
+    return { ...JSON.parse(out.trim().split("\n").pop()!), wallMs };
+}
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+function medianSample(samples: Sample[]): Sample {
+    return { ...samples[0], coldMs: median(samples.map((s) => s.coldMs)), ms: median(samples.map((s) => s.ms)), wallMs: median(samples.map((s) => s.wallMs)) };
+}
+
+function main(reps: number): void {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-bench-"));
+    const files = { prod: path.join(ROOT, "Pulumi.prod.yaml"), large: path.join(tmp, "Pulumi.large.yaml") };
+    fs.writeFileSync(files.large, stringify({ config: largeConfig() }));
+    const rows: { label: string; plan: Sample; floor: Sample }[] = [];
+    for (const [label, file] of [["prod", files.prod], ["50 GPU pools + 100 namespaces", files.large]] as const) {
+        const plans: Sample[] = [];
+        const floors: Sample[] = [];
+        for (let i = 0; i < reps; i++) {
+            const plan = measure(["plan", "bench", file]);
+            const shapeFile = path.join(tmp, "shape.json");
+            fs.writeFileSync(shapeFile, JSON.stringify(plan.shape));
+            plans.push(plan);
+            floors.push(measure(["floor", "bench", file, shapeFile]));
+        }
+        rows.push({ label, plan: medianSample(plans), floor: medianSample(floors) });
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+
+    const pad = (s: string | number, n: number) => String(s).padStart(n);
+    const f = (x: number) => x.toFixed(0);
+    console.log(`Offline plan benchmark: median of ${reps} fresh processes per row. "warm" is a second run in the same`);
+    console.log(`process; "cold" is the first (JIT warm-up and loading index.ts). Start-up is not in either.`);
+    console.log(`${"scenario".padEnd(32)}${pad("resources", 10)}${pad("plan warm", 11)}${pad("floor warm", 12)}${pad("ratio", 7)}${pad("plan cold", 11)}${pad("floor cold", 12)}${pad("ratio", 7)}`);
+    for (const r of rows) {
+        console.log(`${r.label.padEnd(32)}${pad(r.plan.resources, 10)}${pad(f(r.plan.ms), 11)}${pad(f(r.floor.ms), 12)}${pad((r.plan.ms / r.floor.ms).toFixed(2), 7)}` +
+            `${pad(f(r.plan.coldMs), 11)}${pad(f(r.floor.coldMs), 12)}${pad((r.plan.coldMs / r.floor.coldMs).toFixed(2), 7)}`);
+    }
+    const [small, large] = rows;
+    const extra = large.plan.resources - small.plan.resources;
+    const marginalPlan = (large.plan.ms - small.plan.ms) / extra;
+    const marginalFloor = (large.floor.ms - small.floor.ms) / extra;
+    console.log(`marginal per extra resource (warm): plan ${marginalPlan.toFixed(2)} ms, floor ${marginalFloor.toFixed(2)} ms, ratio ${(marginalPlan / marginalFloor).toFixed(2)}`);
+    console.log(`large plan: ${JSON.stringify(large.plan.shape)} besides the stack`);
+    console.log(`process wall time, prod plan: ${small.plan.wallMs} ms (SDK start-up, two runs, exit); bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === "--child") {
+    child(argv[1] as "plan" | "floor", argv[2], argv[3], argv[4]).then(() => process.exit(0), (e) => {
+        console.error(e);
+        process.exit(1);
+    });
+} else {
+    const i = argv.indexOf("--reps");
+    main(i >= 0 ? Number(argv[i + 1]) : 3);
+}

@@ -1,0 +1,71 @@
+// `npm run plan -- <stack>` as a user runs it: a child process, files on disk, exit codes.
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { validateObject } from "../../scripts/harness/kubernetesModels";
+import { ROOT, loadStackConfig } from "../../scripts/harness/stackConfig";
+import { Any } from "../plans";
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function plan(args: string[]): Promise<Run> {
+    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+    return new Promise((resolve) => {
+        execFile(tsx, [path.join(ROOT, "scripts", "plan.ts"), ...args], { cwd: ROOT }, (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
+    });
+}
+
+function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)).sort();
+}
+
+describe("npm run plan", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-plan-"));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    let dev: Run;
+    let bad: Run;
+    before(async () => {
+        const config = loadStackConfig("dev").values as Any;
+        config["mlops-platform:gpuNodePools"][0].acceleratorType = "nvidia-l40";
+        config["mlops-platform:namespaces"][0].quota.storage = "10Gb";
+        fs.writeFileSync(path.join(tmp, "Pulumi.bad.yaml"), stringify({ config }));
+        [dev, bad] = await Promise.all([
+            plan(["dev", "--out", path.join(tmp, "dev")]),
+            plan(["dev", "--config-file", path.join(tmp, "Pulumi.bad.yaml"), "--out", path.join(tmp, "bad")]),
+        ]);
+    });
+
+    it("writes resources.json, outputs.json and one manifest per Kubernetes object, all schema-valid", async () => {
+        assert.equal(dev.code, 0, dev.stderr);
+        assert.match(dev.stdout, /^Plan for stack dev: 35 resources \(7 components, 28 custom\)/m);
+        assert.match(dev.stdout, /Validated 16 Kubernetes objects/);
+        const resources = JSON.parse(fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8"));
+        assert.equal(resources.length, 35);
+        const urns = resources.map((r: Any) => r.urn);
+        assert.deepEqual(urns, [...urns].sort(), "sorted by URN, so runs diff cleanly");
+        for (const r of resources) {
+            assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "provider", "custom", "inputs", "protect", "dependsOn", "ignoreChanges", "retainOnDelete", "deleteBeforeReplace", "additionalSecretOutputs"]);
+        }
+        const manifests = filesUnder(path.join(tmp, "dev", "manifests"));
+        assert.equal(manifests.length, 16);
+        assert.ok(manifests.some((f) => f.endsWith(path.join("_cluster", "namespace.ml-serving.yaml"))));
+        assert.ok(manifests.some((f) => f.endsWith(path.join("ml-training", "networkpolicy.default-deny-all.yaml"))));
+        for (const f of manifests) assert.deepEqual(await validateObject(parse(fs.readFileSync(f, "utf8"))), [], f);
+        const outputs = JSON.parse(fs.readFileSync(path.join(tmp, "dev", "outputs.json"), "utf8"));
+        assert.equal(outputs.kubeconfig, "[secret]");
+    });
+
+    it("exits 1 with every config problem and no stack trace", () => {
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /^error: Invalid stack configuration \(2 problems\):$/m);
+        assert.match(bad.stderr, /mlops-platform:gpuNodePools\[0\]\.acceleratorType: got "nvidia-l40"; is not a known GPU; allowed: nvidia-l4,/);
+        assert.match(bad.stderr, /mlops-platform:namespaces\[0\]\.quota\.storage: got "10Gb"; must be a Kubernetes quantity/);
+        assert.doesNotMatch(bad.stderr, /\n\s+at /, "no stack trace");
+        assert.equal(fs.existsSync(path.join(tmp, "bad")), false, "nothing written");
+    });
+});
