@@ -1,9 +1,11 @@
 // Wiring only: stack config -> components -> stack outputs. Each component documents its own settings.
 import * as pulumi from "@pulumi/pulumi";
 import { GkeCluster, GpuNodePool } from "./components/gke";
+import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer } from "./components/mlflow";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
-import { parsePlatformConfig, readStackConfig } from "./config/platform";
+import { ClusterTls } from "./components/tls";
+import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
 import { serviceAccountId } from "./config/naming";
 
 // Validate everything before the first resource: a bad key fails the run with one message listing all problems.
@@ -15,6 +17,7 @@ const network = new PlatformNetwork("platform", {
     podsCidr: cfg.network.podsCidr,
     servicesCidr: cfg.network.servicesCidr,
     flowLogSampling: cfg.network.flowLogSampling,
+    privateServicesCidr: cfg.network.privateServicesCidr,
 });
 
 const gke = new GkeCluster("mlops", {
@@ -35,10 +38,39 @@ const gpuPools = cfg.gpuNodePools.map((pool) => new GpuNodePool(pool.name, {
     serviceAccount: gke.nodeServiceAccount.email,
 }, { parent: gke }));
 
+// Every team namespace may call the platform's services; nothing else leaves it but DNS and metadata.
+const platformServices = [{ namespace: MLFLOW_NAMESPACE, port: MLFLOW_PORT }];
 const namespaces = cfg.namespaces.map((ns) => new TeamNamespace(ns.name, {
     ...ns,
     monitoringNamespace: cfg.monitoringNamespace,
+    platformServices,
 }, { provider: gke.provider }));
+
+const tls = new ClusterTls("tls", {
+    acmeEmail: cfg.tls.acmeEmail ?? "",
+    acmeServer: cfg.tls.acmeServer,
+    hosts: cfg.mlflow.hostname ? [{ hostname: cfg.mlflow.hostname, namespace: MLFLOW_NAMESPACE, ingressName: MLFLOW_INGRESS_NAME }] : [],
+}, { provider: gke.provider });
+
+const mlflowNamespace = new TeamNamespace(MLFLOW_NAMESPACE, {
+    name: MLFLOW_NAMESPACE,
+    quota: { requestsCpu: "8", limitsCpu: "24", requestsMemory: "16Gi", limitsMemory: "48Gi", gpus: 0, pvcs: 0, storage: "0" },
+    monitoringNamespace: cfg.monitoringNamespace,
+}, { provider: gke.provider });
+
+const mlflow = new MlflowServer("mlflow", {
+    options: cfg.mlflow,
+    project: cfg.project,
+    region: cfg.region,
+    serviceAccountId: serviceAccountId("mlflow", cfg.stack),
+    namespace: mlflowNamespace.name,
+    network: network.network.id,
+    privateServicesConnection: network.privateServicesConnection,
+    privateServicesCidr: cfg.network.privateServicesCidr,
+    clusterIssuer: tls.issuerName,
+    protectData: cfg.protectData,
+    k8sProvider: gke.provider,
+});
 
 export const environment = cfg.environment;
 export const project = cfg.project;
@@ -61,3 +93,10 @@ export const gpuNodePools = gpuPools.map((p) => ({
     minNodes: p.spec.minNodes,
     maxNodes: p.spec.maxNodes,
 }));
+export const mlflowTrackingUri = mlflow.trackingUri;
+export const mlflowUrl = mlflow.externalUrl;
+export const mlflowIngressAddress = mlflow.ingressAddress;
+export const mlflowCredentialsSecret = mlflow.credentialsSecret;
+export const artifactBucket = mlflow.artifactBucket.name;
+export const datasetsBucket = mlflow.datasetsBucket.name;
+export const cloudSqlConnectionName = mlflow.database.connectionName;

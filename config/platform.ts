@@ -4,7 +4,9 @@ import { GkeClusterOptions, ResolvedCluster, resolveGkeCluster } from "../compon
 import { GpuNodePoolOptions, ResolvedGpuPool, resolveGpuNodePool } from "../components/gke/gpuNodePool";
 import { NETWORK_DEFAULTS } from "../components/network/platformNetwork";
 import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTeamNamespace } from "../components/namespaces/teamNamespace";
+import { ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
 import { ConfigIssue, reporter, throwIfIssues } from "./errors";
+import { TlsConfig, readMlflow, readTls } from "./services";
 import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -15,12 +17,16 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Every config key this program reads, without the project prefix. Any other `mlops-platform:` key is an error. */
-export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace"] as const;
+export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "mlflow", "tls"] as const;
+
+/** Namespaces the platform's own services own; team namespaces may not take these names. */
+export const MLFLOW_NAMESPACE = "mlflow";
 
 export interface NetworkConfig {
     subnetCidr: string;
     podsCidr: string;
     servicesCidr: string;
+    privateServicesCidr: string;
     flowLogSampling: number;
 }
 
@@ -41,6 +47,8 @@ export interface PlatformConfig {
     monitoringNamespace: string;
     /** True unless environment is dev: deletion protection and Pulumi `protect` on stateful resources. */
     protectData: boolean;
+    mlflow: ResolvedMlflow;
+    tls: TlsConfig;
 }
 
 /** Raw config as Pulumi passes it: full keys (`gcp:project`, `mlops-platform:cluster`) to parsed JSON/YAML values. */
@@ -89,34 +97,43 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const namespaces = nss.flatMap((n, i) => (n ? [resolveTeamNamespace(n, reporter(r.issues, `${K("namespaces")}[${i}]`))] : []));
     nss.forEach((n, i) => {
         if (n?.name === monitoringNamespace) r.add(`${K("namespaces")}[${i}].name`, `is the monitoring namespace (${K("monitoringNamespace")}), which the monitoring stack owns`, n.name);
+        if (n?.name === MLFLOW_NAMESPACE || n?.name === "cert-manager") r.add(`${K("namespaces")}[${i}].name`, "is a platform service's namespace", n.name);
     });
+
+    const dev = environment === "dev";
+    const mlflowOptions = readMlflow(r, top[K("mlflow")], K("mlflow"));
+    const mlflow = resolveMlflow(mlflowOptions, dev, reporter(r.issues, K("mlflow")));
+    const tls = readTls(r, top[K("tls")], K("tls"), dev, mlflow.hostname !== undefined);
 
     throwIfIssues("stack configuration", r.issues);
     return {
         project: project!, region: region!, environment, stack, network, cluster, clusterOptions,
-        gpuNodePools, namespaces, monitoringNamespace, protectData: environment !== "dev",
+        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, tls,
     };
 }
 
 function readNetwork(r: FieldReader, raw: unknown): NetworkConfig {
     const key = K("network");
-    const o = r.object(raw, key, ["subnetCidr", "podsCidr", "servicesCidr", "flowLogSampling"]);
+    const o = r.object(raw, key, ["subnetCidr", "podsCidr", "servicesCidr", "privateServicesCidr", "flowLogSampling"]);
     const flowLogSampling = r.number(o, "flowLogSampling", key) ?? NETWORK_DEFAULTS.flowLogSampling;
     if (flowLogSampling < 0 || flowLogSampling > 1) r.add(`${key}.flowLogSampling`, "must be from 0 to 1", flowLogSampling);
     return {
         subnetCidr: r.string(o, "subnetCidr", key) ?? NETWORK_DEFAULTS.subnetCidr,
         podsCidr: r.string(o, "podsCidr", key) ?? NETWORK_DEFAULTS.podsCidr,
         servicesCidr: r.string(o, "servicesCidr", key) ?? NETWORK_DEFAULTS.servicesCidr,
+        privateServicesCidr: r.string(o, "privateServicesCidr", key) ?? NETWORK_DEFAULTS.privateServicesCidr,
         flowLogSampling,
     };
 }
 
-/** The subnet, Pod, Service and control plane ranges must be valid and must not overlap. */
+/** The subnet, Pod, Service, private services and control plane ranges must be valid and must not overlap. */
 function checkNoOverlap(r: FieldReader, n: NetworkConfig, masterCidr: string): void {
     const ranges: [string, Cidr][] = [];
-    for (const [field, text] of [["subnetCidr", n.subnetCidr], ["podsCidr", n.podsCidr], ["servicesCidr", n.servicesCidr]] as const) {
+    const fields = [["subnetCidr", n.subnetCidr], ["podsCidr", n.podsCidr], ["servicesCidr", n.servicesCidr], ["privateServicesCidr", n.privateServicesCidr]] as const;
+    for (const [field, text] of fields) {
         const c = parseCidr(text);
         if ("error" in c) r.add(`${K("network")}.${field}`, c.error, text);
+        else if (field === "privateServicesCidr" && (c.prefix < 8 || c.prefix > 24)) r.add(`${K("network")}.${field}`, "must be a /8 to /24 block (Private Service Access)", text);
         else ranges.push([`${K("network")}.${field}`, c]);
     }
     const m = parseCidr(masterCidr);

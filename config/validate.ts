@@ -158,3 +158,22 @@ export function checkUniqueNames(names: (string | undefined)[], key: string, rea
         else seen.set(n, i);
     });
 }
+
+const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+/**
+ * Why an image reference is not pinned, or undefined when it is: it needs a tag other than `latest`, or a
+ * digest, so a deploy runs exactly what was reviewed.
+ */
+export function imageIssue(image: string): string | undefined {
+    if (!IMAGE.test(image)) return "must be an image pinned by tag or digest, e.g. registry/name:1.2.3 or registry/name@sha256:<64 hex>";
+    if (/:latest$/.test(image)) return "must not use the tag `latest`; pin a version or a digest";
+    return undefined;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A fully qualified DNS name such as mlflow.ml.example.com (lowercase, at least two labels). */
+export function isDnsName(s: string): boolean {
+    return DNS_NAME.test(s);
+}

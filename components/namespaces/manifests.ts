@@ -74,12 +74,30 @@ export interface NetworkPolicyManifest {
     spec: k8s.types.input.networking.v1.NetworkPolicySpec;
 }
 
+/** A platform service every team namespace may call, e.g. MLflow's tracking server. */
+export interface PlatformService {
+    namespace: string;
+    port: number;
+}
+
 /**
  * Default deny in both directions, then the minimum a workload needs: DNS, its own namespace, the GKE
- * metadata server (Workload Identity tokens), and scraping from the monitoring namespace.
+ * metadata server (Workload Identity tokens), scraping from the monitoring namespace, and the platform's
+ * services (when there are any).
  */
-export function networkPolicies(monitoringNamespace: string): NetworkPolicyManifest[] {
+export function networkPolicies(monitoringNamespace: string, platformServices: PlatformService[] = []): NetworkPolicyManifest[] {
     const all = {};
+    const services: NetworkPolicyManifest[] = platformServices.length === 0 ? [] : [{
+        name: "allow-platform-services",
+        spec: {
+            podSelector: all,
+            policyTypes: ["Egress"],
+            egress: platformServices.map((s) => ({
+                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } } }],
+                ports: [{ protocol: "TCP", port: s.port }],
+            })),
+        },
+    }];
     return [
         { name: "default-deny-all", spec: { podSelector: all, policyTypes: ["Ingress", "Egress"] } },
         {
@@ -116,5 +134,6 @@ export function networkPolicies(monitoringNamespace: string): NetworkPolicyManif
                 ingress: [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: monitoringNamespace } } }] }],
             },
         },
+        ...services,
     ];
 }

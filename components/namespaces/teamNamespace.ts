@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Report, resolveOrThrow } from "../../config/errors";
 import { definedOnly, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../config/validate";
 import {
-    ContainerDefaults, NamespaceQuota, POD_SECURITY_LEVELS, PodSecurityLevel,
+    ContainerDefaults, NamespaceQuota, POD_SECURITY_LEVELS, PlatformService, PodSecurityLevel,
     limitRangeSpec, namespaceLabels, networkPolicies, resourceQuotaSpec,
 } from "./manifests";
 
@@ -24,6 +24,8 @@ export interface TeamNamespaceOptions {
 export interface TeamNamespaceArgs extends TeamNamespaceOptions {
     /** Namespace whose Prometheus may scrape pods here. Defaults to `monitoring`. */
     monitoringNamespace?: string;
+    /** Platform services pods here may call (egress). Defaults to none. */
+    platformServices?: PlatformService[];
 }
 
 export const NAMESPACE_DEFAULTS = {
@@ -117,7 +119,7 @@ export class TeamNamespace extends pulumi.ComponentResource {
             metadata: { name: "mlops-container-defaults", namespace: ns },
             spec: limitRangeSpec(r.containerDefaults),
         }, child);
-        this.networkPolicies = networkPolicies(monitoring).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
+        this.networkPolicies = networkPolicies(monitoring, args.platformServices).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
             metadata: { name: p.name, namespace: ns },
             spec: p.spec,
         }, child));

@@ -12,6 +12,11 @@ export interface PlatformNetworkArgs {
     servicesCidr?: string;
     /** Fraction of flows sampled by VPC flow logs, 0..1. Defaults to NETWORK_DEFAULTS.flowLogSampling. */
     flowLogSampling?: number;
+    /**
+     * Range reserved for Private Service Access: Google-managed services with private IPs in this VPC
+     * (Cloud SQL). Defaults to NETWORK_DEFAULTS.privateServicesCidr. Changing it replaces the peering.
+     */
+    privateServicesCidr?: string;
 }
 
 export const NETWORK_DEFAULTS = {
@@ -19,6 +24,7 @@ export const NETWORK_DEFAULTS = {
     podsCidr: "10.16.0.0/14",
     servicesCidr: "10.20.0.0/20",
     flowLogSampling: 0.5,
+    privateServicesCidr: "10.30.0.0/16",
 } as const;
 
 /** Names of the subnet's secondary ranges, which the cluster's IP allocation policy refers to. */
@@ -34,6 +40,10 @@ export class PlatformNetwork extends pulumi.ComponentResource {
     public readonly subnet: gcp.compute.Subnetwork;
     public readonly router: gcp.compute.Router;
     public readonly nat: gcp.compute.RouterNat;
+    /** The range Google-managed services take their private IPs from. */
+    public readonly privateServicesRange: gcp.compute.GlobalAddress;
+    /** The peering to Google's service producer network; Cloud SQL private IP needs it first. */
+    public readonly privateServicesConnection: gcp.servicenetworking.Connection;
 
     constructor(name: string, args: PlatformNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:network:PlatformNetwork", name, {}, opts);
@@ -76,6 +86,24 @@ export class PlatformNetwork extends pulumi.ComponentResource {
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
         }, { parent: this });
 
-        this.registerOutputs({ network: this.network, subnet: this.subnet, router: this.router, nat: this.nat });
+        const [psaAddress, psaPrefix] = (args.privateServicesCidr ?? d.privateServicesCidr).split("/");
+        this.privateServicesRange = new gcp.compute.GlobalAddress(`${name}-private-services`, {
+            network: this.network.id,
+            purpose: "VPC_PEERING",
+            addressType: "INTERNAL",
+            address: psaAddress,
+            prefixLength: Number(psaPrefix),
+            description: "Private Service Access range (Cloud SQL private IP)",
+        }, { parent: this });
+        this.privateServicesConnection = new gcp.servicenetworking.Connection(`${name}-private-services`, {
+            network: this.network.id,
+            service: "servicenetworking.googleapis.com",
+            reservedPeeringRanges: [this.privateServicesRange.name],
+        }, { parent: this });
+
+        this.registerOutputs({
+            network: this.network, subnet: this.subnet, router: this.router, nat: this.nat,
+            privateServicesRange: this.privateServicesRange, privateServicesConnection: this.privateServicesConnection,
+        });
     }
 }

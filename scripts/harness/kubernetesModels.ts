@@ -2,9 +2,15 @@
 // (the same schemas the API server checks), so a malformed manifest fails offline, not at deploy.
 import { Plain } from "./values";
 
-/** Packages holding models, by API group; the core group and built-in groups come from kubernetes-models. */
+/** Packages holding models of custom resources, by API group. Built-in groups come from kubernetes-models. */
+const CUSTOM_RESOURCE_PACKAGES: Record<string, string> = {
+    "cert-manager.io": "@kubernetes-models/cert-manager",
+    "acme.cert-manager.io": "@kubernetes-models/cert-manager",
+};
+
 function modulesFor(apiVersion: string): string {
-    return `kubernetes-models/${apiVersion}`;
+    const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+    return `${CUSTOM_RESOURCE_PACKAGES[group] ?? "kubernetes-models"}/${apiVersion}`;
 }
 
 interface Model {

@@ -15,10 +15,19 @@ export const COMPUTED_OUTPUTS: Record<string, string[]> = {
     "gcp:container/cluster:Cluster": ["endpoint", "selfLink", "masterVersion", "labelFingerprint", "operation"],
     "gcp:container/nodePool:NodePool": ["instanceGroupUrls", "managedInstanceGroupUrls", "version", "operation"],
     "gcp:serviceaccount/account:Account": ["email", "name", "uniqueId", "member"],
+    "gcp:compute/globalAddress:GlobalAddress": ["selfLink", "address"],
+    "gcp:servicenetworking/connection:Connection": ["peering"],
+    "gcp:sql/databaseInstance:DatabaseInstance": ["connectionName", "privateIpAddress", "selfLink", "serviceAccountEmailAddress", "dnsName"],
+    "gcp:storage/bucket:Bucket": ["url", "selfLink"],
+    "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
 };
 
 /** Google Cloud types without a `name` to autoname. */
-const GCP_WITHOUT_NAME = [/IAM(Member|Binding|Policy)$/, /^gcp:serviceaccount\/account:Account$/];
+const GCP_WITHOUT_NAME = [
+    /IAM(Member|Binding|Policy)$/,
+    /^gcp:serviceaccount\/account:Account$/,
+    /^gcp:servicenetworking\/connection:Connection$/,
+];
 
 /**
  * Pulumi autonames a resource `<logical name>-<random suffix>` at preview time. The plan uses a hash of the

@@ -89,10 +89,10 @@ describe("stack plans", () => {
         it("runs nodes as a stack-specific service account with only node and image-pull roles", () => {
             assert.equal(one(prod, T.serviceAccount, "mlops-nodes").inputs.accountId, "gke-nodes-prod");
             assert.equal(one(dev, T.serviceAccount, "mlops-nodes").inputs.accountId, "gke-nodes-dev");
-            const roles = ofType(prod, T.iamMember).map((m) => m.inputs.role).sort();
-            assert.deepEqual(roles, ["roles/artifactregistry.reader", "roles/container.defaultNodeServiceAccount"]);
+            const nodeRoles = ofType(prod, T.iamMember).filter((m) => m.parent?.endsWith("mlops:gke:GkeCluster::mlops"));
+            assert.deepEqual(nodeRoles.map((m) => m.inputs.role).sort(), ["roles/artifactregistry.reader", "roles/container.defaultNodeServiceAccount"]);
             const cluster = one(prod, T.cluster, "mlops-cluster");
-            for (const m of ofType(prod, T.iamMember)) assert.ok(cluster.dependsOn.includes(m.urn), "nodes boot only after their roles exist");
+            for (const m of nodeRoles) assert.ok(cluster.dependsOn.includes(m.urn), "nodes boot only after their roles exist");
         });
     });
 
@@ -158,20 +158,29 @@ describe("stack plans", () => {
             });
         });
 
-        it("each has Pod Security labels, a LimitRange and five NetworkPolicies starting from default deny", () => {
+        it("each has Pod Security labels, a LimitRange and NetworkPolicies starting from default deny", () => {
+            const defaults = ["allow-dns", "allow-gke-metadata-server", "allow-monitoring-scrape", "allow-same-namespace", "default-deny-all"];
             for (const plan of [dev, prod]) {
-                const namespaces = ofType(plan, T.namespace);
-                assert.equal(namespaces.length, plan === dev ? 2 : 3);
+                const namespaces = ofType(plan, T.namespace).filter((n) => n.parent?.includes("mlops:namespaces:TeamNamespace"));
+                const teams = plan === dev ? ["ml-serving", "ml-training"] : ["ml-serving", "ml-training", "ml-experiments"];
+                assert.deepEqual(namespaces.map((n) => n.inputs.metadata.name).sort(), [...teams, "mlflow"].sort());
                 for (const ns of namespaces) {
                     const name = ns.inputs.metadata.name;
                     assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
                     assert.equal(ofType(plan, T.limitRange).filter((l) => l.inputs.metadata.namespace === name).length, 1);
                     const policies = ofType(plan, T.networkPolicy).filter((p) => p.inputs.metadata.namespace === name).map((p) => p.inputs);
-                    assert.deepEqual(policies.map((p) => p.metadata.name).sort(), ["allow-dns", "allow-gke-metadata-server", "allow-monitoring-scrape", "allow-same-namespace", "default-deny-all"]);
+                    const expected = name === "mlflow"
+                        ? [...defaults, "allow-google-apis-and-cloud-sql", "allow-mlflow-clients"]
+                        : [...defaults, "allow-platform-services"];
+                    assert.deepEqual(policies.map((p) => p.metadata.name).sort(), expected.sort(), name);
                     const deny = policies.find((p) => p.metadata.name === "default-deny-all");
                     assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
                     const scrape = policies.find((p) => p.metadata.name === "allow-monitoring-scrape");
                     assert.deepEqual(scrape.spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }]);
+                    const services = policies.find((p) => p.metadata.name === "allow-platform-services");
+                    if (services) {
+                        assert.deepEqual(services.spec.egress, [{ ports: [{ port: 5000, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }] }]);
+                    }
                 }
             }
         });

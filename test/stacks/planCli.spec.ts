@@ -42,17 +42,17 @@ describe("npm run plan", () => {
 
     it("writes resources.json, outputs.json and one manifest per Kubernetes object, all schema-valid", async () => {
         assert.equal(dev.code, 0, dev.stderr);
-        assert.match(dev.stdout, /^Plan for stack dev: 35 resources \(7 components, 28 custom\)/m);
-        assert.match(dev.stdout, /Validated 16 Kubernetes objects/);
+        assert.match(dev.stdout, /^Plan for stack dev: 76 resources \(14 components, 62 custom\)/m);
+        assert.match(dev.stdout, /Validated 36 Kubernetes objects/);
         const resources = JSON.parse(fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8"));
-        assert.equal(resources.length, 35);
+        assert.equal(resources.length, 76);
         const urns = resources.map((r: Any) => r.urn);
         assert.deepEqual(urns, [...urns].sort(), "sorted by URN, so runs diff cleanly");
         for (const r of resources) {
             assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "provider", "custom", "inputs", "protect", "dependsOn", "ignoreChanges", "retainOnDelete", "deleteBeforeReplace", "additionalSecretOutputs"]);
         }
         const manifests = filesUnder(path.join(tmp, "dev", "manifests"));
-        assert.equal(manifests.length, 16);
+        assert.equal(manifests.length, 36);
         assert.ok(manifests.some((f) => f.endsWith(path.join("_cluster", "namespace.ml-serving.yaml"))));
         assert.ok(manifests.some((f) => f.endsWith(path.join("ml-training", "networkpolicy.default-deny-all.yaml"))));
         for (const f of manifests) assert.deepEqual(await validateObject(parse(fs.readFileSync(f, "utf8"))), [], f);

@@ -1,0 +1,185 @@
+// MLflow in the real dev and prod plans.
+import * as assert from "node:assert/strict";
+import { Plan } from "../../scripts/harness/runPlan";
+import { SECRET, UNKNOWN } from "../../scripts/harness/values";
+import { Any, one, ofType, planOf } from "../plans";
+
+const T = {
+    instance: "gcp:sql/databaseInstance:DatabaseInstance",
+    database: "gcp:sql/database:Database",
+    user: "gcp:sql/user:User",
+    bucket: "gcp:storage/bucket:Bucket",
+    bucketIam: "gcp:storage/bucketIAMMember:BucketIAMMember",
+    projectIam: "gcp:projects/iAMMember:IAMMember",
+    saIam: "gcp:serviceaccount/iAMMember:IAMMember",
+    deployment: "kubernetes:apps/v1:Deployment",
+    job: "kubernetes:batch/v1:Job",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    certificate: "kubernetes:cert-manager.io/v1:Certificate",
+    issuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
+};
+
+describe("MLflow in the stack plans", () => {
+    let dev: Plan;
+    let prod: Plan;
+    before(async () => {
+        dev = await planOf("dev");
+        prod = await planOf("prod");
+    });
+
+    describe("Cloud SQL", () => {
+        it("has no public IP, a private IP on the platform VPC, and accepts only encrypted connections", () => {
+            for (const plan of [dev, prod]) {
+                const ip = one(plan, T.instance, "mlflow-db-postgres").inputs.settings.ipConfiguration;
+                assert.deepEqual(ip, { ipv4Enabled: false, privateNetwork: UNKNOWN, sslMode: "ENCRYPTED_ONLY" });
+            }
+            const psa = one(prod, "gcp:servicenetworking/connection:Connection", "platform-private-services");
+            assert.ok(one(prod, T.instance, "mlflow-db-postgres").dependsOn.includes(psa.urn), "waits for the Private Service Access peering");
+            assert.deepEqual(one(prod, "gcp:compute/globalAddress:GlobalAddress", "platform-private-services").inputs.address, "10.30.0.0");
+        });
+
+        it("backs up daily with point-in-time recovery and the configured retention", () => {
+            const b = one(prod, T.instance, "mlflow-db-postgres").inputs.settings.backupConfiguration;
+            assert.deepEqual(b, { backupRetentionSettings: { retainedBackups: 30, retentionUnit: "COUNT" }, enabled: true, pointInTimeRecoveryEnabled: true, startTime: "02:00", transactionLogRetentionDays: 7 });
+            assert.equal(one(dev, T.instance, "mlflow-db-postgres").inputs.settings.backupConfiguration.backupRetentionSettings.retainedBackups, 7);
+        });
+
+        it("is regional, deletion-protected and Pulumi-protected only in prod", () => {
+            const p = one(prod, T.instance, "mlflow-db-postgres");
+            assert.deepEqual([p.inputs.settings.availabilityType, p.inputs.deletionProtection, p.inputs.settings.deletionProtectionEnabled, p.protect], ["REGIONAL", true, true, true]);
+            const d = one(dev, T.instance, "mlflow-db-postgres");
+            assert.deepEqual([d.inputs.settings.availabilityType, d.inputs.deletionProtection, d.protect], ["ZONAL", false, false]);
+        });
+
+        it("has query insights, a maintenance window, the mlflow databases and a user with a secret password", () => {
+            const s = one(prod, T.instance, "mlflow-db-postgres").inputs.settings;
+            assert.equal(s.insightsConfig.queryInsightsEnabled, true);
+            assert.deepEqual(s.maintenanceWindow, { day: 7, hour: 3, updateTrack: "stable" });
+            assert.deepEqual(ofType(prod, T.database).map((d) => d.inputs.name).sort(), ["feature_registry", "mlflow", "mlflow_auth"]);
+            const user = one(prod, T.user, "mlflow-db-mlflow").inputs;
+            assert.equal(user.name, "mlflow");
+            assert.equal(user.password, SECRET);
+        });
+    });
+
+    describe("buckets", () => {
+        it("artifacts and datasets: uniform access, public access prevented, versioned, soft delete, no forceDestroy, protected in prod", () => {
+            for (const name of ["mlflow-artifacts-bucket", "mlflow-datasets-bucket"]) {
+                const b = one(prod, T.bucket, name);
+                assert.equal(b.inputs.uniformBucketLevelAccess, true);
+                assert.equal(b.inputs.publicAccessPrevention, "enforced");
+                assert.deepEqual(b.inputs.versioning, { enabled: true });
+                assert.equal(b.inputs.softDeletePolicy.retentionDurationSeconds, 7 * 86400);
+                assert.equal(b.inputs.forceDestroy, false);
+                assert.equal(b.protect, true);
+                assert.equal(one(dev, T.bucket, name).protect, false);
+            }
+            assert.deepEqual(one(prod, T.bucket, "mlflow-artifacts-bucket").inputs.lifecycleRules, [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } }]);
+        });
+    });
+
+    describe("identity", () => {
+        it("grants object access on the artifact bucket only, and Cloud SQL client on this instance only", () => {
+            const grants = ofType(prod, T.bucketIam);
+            assert.equal(grants.length, 1);
+            assert.equal(grants[0].inputs.role, "roles/storage.objectAdmin");
+            assert.equal(grants[0].inputs.bucket, (prod.outputs as Any).artifactBucket);
+            assert.match(grants[0].inputs.bucket, /^mlflow-artifacts-bucket-[0-9a-f]{7}$/);
+            const sql = one(prod, T.projectIam, "mlflow-cloudsql-client").inputs;
+            assert.equal(sql.role, "roles/cloudsql.client");
+            assert.match(sql.condition.expression, /^resource\.name == "projects\/acme-mlops-prod\/instances\/mlflow-db-postgres-[0-9a-f]{7}" && resource\.type == "sqladmin\.googleapis\.com\/Instance"$/);
+            for (const r of ofType(prod, T.projectIam)) assert.doesNotMatch(r.inputs.role, /^roles\/(owner|editor|storage\.admin)$/);
+        });
+
+        it("binds the Kubernetes service account mlflow/mlflow by Workload Identity; no keys exist", () => {
+            const wi = one(prod, T.saIam, "mlflow-workload-identity").inputs;
+            assert.equal(wi.role, "roles/iam.workloadIdentityUser");
+            assert.equal(wi.member, "serviceAccount:acme-mlops-prod.svc.id.goog[mlflow/mlflow]");
+            const ksa = one(prod, "kubernetes:core/v1:ServiceAccount", "mlflow-ksa").inputs;
+            assert.deepEqual(ksa.metadata.annotations, { "iam.gke.io/gcp-service-account": UNKNOWN });
+            assert.equal(ofType(prod, "gcp:serviceaccount/key:Key").length, 0);
+            assert.equal(one(prod, "gcp:serviceaccount/account:Account", "mlflow-gsa").inputs.accountId, "mlflow-prod");
+        });
+    });
+
+    describe("server", () => {
+        it("runs 2 replicas in prod and 1 in dev, after the schema upgrade Job", () => {
+            const p = one(prod, T.deployment, "mlflow-server");
+            assert.equal(p.inputs.spec.replicas, 2);
+            assert.equal(one(dev, T.deployment, "mlflow-server").inputs.spec.replicas, 1);
+            const job = one(prod, T.job, "mlflow-db-upgrade");
+            assert.ok(p.dependsOn.includes(job.urn));
+            assert.deepEqual(job.inputs.spec.template.spec.containers[0].args, ["db", "upgrade", "$(MLFLOW_BACKEND_STORE_URI)"]);
+            assert.equal(job.inputs.spec.template.spec.initContainers[0].name, "cloud-sql-proxy");
+        });
+
+        it("has probes, requests and limits, and the restricted profile on every container", () => {
+            const spec = one(prod, T.deployment, "mlflow-server").inputs.spec.template.spec;
+            for (const c of [...spec.initContainers, ...spec.containers] as Any[]) {
+                assert.ok(c.resources.requests.cpu && c.resources.limits.memory, c.name);
+                assert.equal(c.securityContext.allowPrivilegeEscalation, false, c.name);
+                assert.equal(c.securityContext.readOnlyRootFilesystem, true, c.name);
+                assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] }, c.name);
+                assert.ok(c.livenessProbe && (c.readinessProbe || c.startupProbe), c.name);
+            }
+            const server = spec.containers[0];
+            assert.deepEqual(server.resources, { limits: { cpu: "2", memory: "4Gi" }, requests: { cpu: "1", memory: "2Gi" } });
+            assert.equal(server.args[server.args.indexOf("--artifacts-destination") + 1], `gs://${(prod.outputs as Any).artifactBucket}/artifacts`);
+        });
+
+        it("is a ClusterIP Service with a PodDisruptionBudget over the same pods", () => {
+            const svc = one(prod, "kubernetes:core/v1:Service", "mlflow-service").inputs;
+            assert.equal(svc.spec.type, "ClusterIP");
+            assert.deepEqual(svc.spec.ports, [{ name: "http", port: 5000, protocol: "TCP", targetPort: "http" }]);
+            const pdb = one(prod, "kubernetes:policy/v1:PodDisruptionBudget", "mlflow-pdb").inputs;
+            assert.deepEqual(pdb.spec.selector.matchLabels, svc.spec.selector);
+            assert.equal(pdb.spec.maxUnavailable, 1);
+        });
+
+        it("keeps every credential secret", () => {
+            const secret = one(prod, "kubernetes:core/v1:Secret", "mlflow-credentials").inputs;
+            assert.equal(secret.stringData, SECRET);
+            const text = JSON.stringify(prod);
+            assert.doesNotMatch(text, /postgresql:\/\//);
+            assert.doesNotMatch(text, /admin_password/);
+        });
+    });
+
+    describe("TLS and external access", () => {
+        it("prod: a GKE Ingress on a static IP with a cert-manager certificate from Let's Encrypt production", () => {
+            const ingress = one(prod, T.ingress, "mlflow-ingress").inputs;
+            assert.equal(ingress.metadata.annotations["kubernetes.io/ingress.class"], "gce");
+            assert.match(ingress.metadata.annotations["kubernetes.io/ingress.global-static-ip-name"], /^mlflow-ingress-ip-[0-9a-f]{7}$/);
+            assert.deepEqual(ingress.spec.tls, [{ hosts: ["mlflow.ml.acme.example.com"], secretName: "mlflow-tls" }]);
+            const cert = one(prod, T.certificate, "mlflow-certificate").inputs;
+            assert.deepEqual(cert.spec, { dnsNames: ["mlflow.ml.acme.example.com"], issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "letsencrypt-production" }, secretName: "mlflow-tls" });
+            const issuer = one(prod, T.issuer, "tls-issuer").inputs;
+            assert.equal(issuer.spec.acme.server, "https://acme-v02.api.letsencrypt.org/directory");
+            assert.equal(issuer.spec.acme.email, "platform-team@acme.example.com");
+        });
+
+        it("dev: in-cluster only, with a staging issuer", () => {
+            assert.equal(ofType(dev, T.ingress).length, 0);
+            assert.equal(ofType(dev, T.certificate).length, 0);
+            assert.equal(one(dev, T.issuer, "tls-issuer").inputs.spec.acme.server, "https://acme-staging-v02.api.letsencrypt.org/directory");
+        });
+
+        it("installs cert-manager from a pinned chart with its CRDs, through the cluster's provider", () => {
+            const cm = one(prod, "kubernetes-cert-manager:index:CertManager", "tls-cert-manager");
+            assert.equal(cm.inputs.helmOptions.version, "v1.16.2");
+            assert.equal(cm.inputs.installCRDs, true);
+            assert.ok(one(prod, T.issuer, "tls-issuer").dependsOn.includes(cm.urn));
+        });
+    });
+
+    it("outputs the tracking URI, URL, buckets, connection name and credentials secret", () => {
+        const o = prod.outputs as Any;
+        assert.equal(o.mlflowTrackingUri, "http://mlflow.mlflow.svc.cluster.local:5000");
+        assert.equal(o.mlflowUrl, "https://mlflow.ml.acme.example.com");
+        assert.equal(o.mlflowCredentialsSecret, "mlflow/mlflow-credentials");
+        assert.match(o.artifactBucket, /^mlflow-artifacts-bucket-/);
+        assert.match(o.datasetsBucket, /^mlflow-datasets-bucket-/);
+        assert.equal(o.cloudSqlConnectionName, UNKNOWN);
+        assert.equal((dev.outputs as Any).mlflowUrl, undefined);
+    });
+});
