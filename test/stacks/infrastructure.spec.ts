@@ -1,5 +1,7 @@
 // The real program, evaluated with the real Pulumi.dev.yaml and Pulumi.prod.yaml under the mock runtime.
 import * as assert from "node:assert/strict";
+import { validateObject } from "../../scripts/harness/kubernetesModels";
+import { kubernetesObjects } from "../../scripts/harness/output";
 import { Plan } from "../../scripts/harness/runPlan";
 import { SECRET, UNKNOWN } from "../../scripts/harness/values";
 import { Any, T, one, ofType, planOf } from "../plans";
@@ -195,6 +197,15 @@ describe("stack plans", () => {
                 for (const r of k8sObjects) assert.equal(r.provider, providers[0].urn, r.urn);
             }
         });
+    });
+
+    it("every Kubernetes object and custom resource in both plans validates against its schema", async () => {
+        for (const plan of [dev, prod]) {
+            const objects = kubernetesObjects(plan.resources);
+            assert.ok(objects.length >= 36);
+            assert.ok(objects.some((o) => o.object.kind === "ClusterIssuer"), "custom resources are included");
+            for (const { record, object } of objects) assert.deepEqual(await validateObject(object), [], record.urn);
+        }
     });
 
     describe("stack outputs", () => {
