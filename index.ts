@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GkeCluster, GpuNodePool } from "./components/gke";
 import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer } from "./components/mlflow";
+import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
 import { ClusterTls } from "./components/tls";
@@ -49,8 +50,18 @@ const namespaces = cfg.namespaces.map((ns) => new TeamNamespace(ns.name, {
 const tls = new ClusterTls("tls", {
     acmeEmail: cfg.tls.acmeEmail ?? "",
     acmeServer: cfg.tls.acmeServer,
-    hosts: cfg.mlflow.hostname ? [{ hostname: cfg.mlflow.hostname, namespace: MLFLOW_NAMESPACE, ingressName: MLFLOW_INGRESS_NAME }] : [],
+    hosts: [
+        ...(cfg.mlflow.hostname ? [{ hostname: cfg.mlflow.hostname, namespace: MLFLOW_NAMESPACE, ingressName: MLFLOW_INGRESS_NAME }] : []),
+        ...(cfg.monitoring.grafanaHostname ? [{ hostname: cfg.monitoring.grafanaHostname, namespace: cfg.monitoringNamespace, ingressName: MONITORING_SERVICES.grafanaIngress }] : []),
+    ],
 }, { provider: gke.provider });
+
+const monitoring = new MonitoringStack("monitoring", {
+    options: cfg.monitoring,
+    namespace: cfg.monitoringNamespace,
+    clusterIssuer: tls.issuerName,
+    k8sProvider: gke.provider,
+});
 
 const mlflowNamespace = new TeamNamespace(MLFLOW_NAMESPACE, {
     name: MLFLOW_NAMESPACE,
@@ -70,6 +81,7 @@ const mlflow = new MlflowServer("mlflow", {
     clusterIssuer: tls.issuerName,
     protectData: cfg.protectData,
     k8sProvider: gke.provider,
+    monitoring: { dependsOn: monitoring.ready },
 });
 
 export const environment = cfg.environment;
@@ -100,3 +112,8 @@ export const mlflowCredentialsSecret = mlflow.credentialsSecret;
 export const artifactBucket = mlflow.artifactBucket.name;
 export const datasetsBucket = mlflow.datasetsBucket.name;
 export const cloudSqlConnectionName = mlflow.database.connectionName;
+export const prometheusUrl = monitoring.prometheusUrl;
+export const pushgatewayUrl = monitoring.pushgatewayUrl;
+export const grafanaUrl = monitoring.grafanaUrl;
+export const grafanaIngressAddress = monitoring.grafanaIngressAddress;
+export const grafanaAdminSecret = monitoring.grafanaAdminSecret;

@@ -6,7 +6,8 @@ import { NETWORK_DEFAULTS } from "../components/network/platformNetwork";
 import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTeamNamespace } from "../components/namespaces/teamNamespace";
 import { ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
 import { ConfigIssue, reporter, throwIfIssues } from "./errors";
-import { TlsConfig, readMlflow, readTls } from "./services";
+import { ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
+import { TlsConfig, readMlflow, readMonitoring, readTls } from "./services";
 import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -17,7 +18,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Every config key this program reads, without the project prefix. Any other `mlops-platform:` key is an error. */
-export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "mlflow", "tls"] as const;
+export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "monitoring", "mlflow", "tls"] as const;
 
 /** Namespaces the platform's own services own; team namespaces may not take these names. */
 export const MLFLOW_NAMESPACE = "mlflow";
@@ -48,6 +49,7 @@ export interface PlatformConfig {
     /** True unless environment is dev: deletion protection and Pulumi `protect` on stateful resources. */
     protectData: boolean;
     mlflow: ResolvedMlflow;
+    monitoring: ResolvedMonitoring;
     tls: TlsConfig;
 }
 
@@ -103,12 +105,13 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const dev = environment === "dev";
     const mlflowOptions = readMlflow(r, top[K("mlflow")], K("mlflow"));
     const mlflow = resolveMlflow(mlflowOptions, dev, reporter(r.issues, K("mlflow")));
-    const tls = readTls(r, top[K("tls")], K("tls"), dev, mlflow.hostname !== undefined);
+    const monitoring = resolveMonitoring(readMonitoring(r, top[K("monitoring")], K("monitoring")), dev, reporter(r.issues, K("monitoring")));
+    const tls = readTls(r, top[K("tls")], K("tls"), dev, mlflow.hostname !== undefined || monitoring.grafanaHostname !== undefined);
 
     throwIfIssues("stack configuration", r.issues);
     return {
         project: project!, region: region!, environment, stack, network, cluster, clusterOptions,
-        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, tls,
+        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, monitoring, tls,
     };
 }
 

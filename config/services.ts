@@ -2,6 +2,7 @@
 import { DatabaseOptions } from "../components/database/cloudSqlPostgres";
 import { MlflowOptions } from "../components/mlflow/mlflowServer";
 import { BucketOptions } from "../components/storage/platformBucket";
+import { MonitoringOptions } from "../components/monitoring/monitoringStack";
 import { AcmeServer } from "../components/tls/clusterTls";
 import { FieldReader } from "./validate";
 
@@ -74,4 +75,31 @@ export function readTls(r: FieldReader, raw: unknown, key: string, dev: boolean,
     const acmeServer = (r.string(o, "acmeServer", key) ?? (dev ? "staging" : "production")) as AcmeServer;
     if (acmeServer !== "staging" && acmeServer !== "production") r.add(`${key}.acmeServer`, "allowed: staging, production", acmeServer);
     return { acmeEmail, acmeServer };
+}
+
+export function readMonitoring(r: FieldReader, raw: unknown, key: string): MonitoringOptions {
+    const o = r.object(raw, key, ["retention", "storageSize", "replicas", "grafanaHostname", "alerting"]);
+    const aKey = `${key}.alerting`;
+    const a = r.object(o?.alerting, aKey, ["slackWebhookUrl", "slackChannel", "email", "webhookUrl"]);
+    const eKey = `${aKey}.email`;
+    const e = r.object(a?.email, eKey, ["to", "from", "smarthost", "authUsername", "authPassword"]);
+    return {
+        retention: r.string(o, "retention", key),
+        storageSize: r.quantity(o, "storageSize", key),
+        replicas: r.integer(o, "replicas", key),
+        grafanaHostname: r.string(o, "grafanaHostname", key),
+        alerting: a && {
+            // Secret leaves: their values are never quoted in errors.
+            slackWebhookUrl: r.secretString(a, "slackWebhookUrl", aKey),
+            slackChannel: r.string(a, "slackChannel", aKey),
+            webhookUrl: r.secretString(a, "webhookUrl", aKey),
+            email: e && {
+                to: r.string(e, "to", eKey, "the address alerts go to") ?? "",
+                from: r.string(e, "from", eKey, "the sender address") ?? "",
+                smarthost: r.string(e, "smarthost", eKey, "the SMTP server as host:port") ?? "",
+                authUsername: r.string(e, "authUsername", eKey),
+                authPassword: r.secretString(e, "authPassword", eKey),
+            },
+        },
+    };
 }

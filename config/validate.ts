@@ -121,6 +121,17 @@ export class FieldReader {
         return this.field(o, f, key, (v) => typeof v === "string" && v !== "", "a non-empty string", required);
     }
 
+    /** A string that is a secret: a wrong type is reported without its value. */
+    secretString(o: Obj | undefined, f: string, key: string): string | undefined {
+        const v = o?.[f];
+        if (v === undefined || v === null) return undefined;
+        if (typeof v !== "string" || v === "") {
+            this.add(`${key}.${f}`, "must be a non-empty string (value not shown: it is a secret)");
+            return undefined;
+        }
+        return v;
+    }
+
     integer(o: Obj | undefined, f: string, key: string, required?: string): number | undefined {
         return this.field(o, f, key, (v) => Number.isInteger(v), "a whole number", required);
     }

@@ -128,6 +128,11 @@ export interface MlflowServerArgs {
     protectData: boolean;
     /** The Kubernetes provider; every Kubernetes object uses it. Required. */
     k8sProvider: k8s.Provider;
+    /**
+     * When set, a ServiceMonitor scrapes `/metrics` (created after these resources, which bring the
+     * Prometheus Operator's CRDs). Defaults to no ServiceMonitor.
+     */
+    monitoring?: { dependsOn: pulumi.Resource[] };
 }
 
 /**
@@ -256,6 +261,25 @@ export class MlflowServer extends pulumi.ComponentResource {
             metadata: { name: "mlflow", namespace: ns, labels: selector },
             spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
         }, k8sOpts);
+
+        if (args.monitoring) {
+            // MLflow's basic auth covers /metrics too: Prometheus signs in with the credentials Secret.
+            new k8s.apiextensions.CustomResource(`${name}-service-monitor`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "mlflow", namespace: ns, labels: selector },
+                spec: {
+                    selector: { matchLabels: selector },
+                    endpoints: [{
+                        port: "http", path: "/metrics", interval: "30s",
+                        basicAuth: {
+                            username: { name: secretName, key: SECRET_KEYS.adminUser },
+                            password: { name: secretName, key: SECRET_KEYS.adminPassword },
+                        },
+                    }],
+                },
+            }, { ...k8sOpts, dependsOn: args.monitoring.dependsOn });
+        }
 
         mlflowNetworkPolicies(args.privateServicesCidr).forEach((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
             metadata: { name: p.name, namespace: ns },

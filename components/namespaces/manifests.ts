@@ -29,7 +29,11 @@ export interface ContainerDefaults {
 /** Label Kubernetes puts on every namespace with its name; policies select namespaces by it. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
-export function namespaceLabels(name: string, level: PodSecurityLevel, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * Labels of a platform namespace. `privileged` is for the platform's own node agents (node exporter,
+ * DCGM) only; team namespaces may choose restricted or baseline.
+ */
+export function namespaceLabels(name: string, level: PodSecurityLevel | "privileged", extra: Record<string, string> = {}): Record<string, string> {
     return {
         ...extra,
         "app.kubernetes.io/managed-by": "pulumi",

@@ -6,6 +6,7 @@ import { Plain } from "./values";
 const CUSTOM_RESOURCE_PACKAGES: Record<string, string> = {
     "cert-manager.io": "@kubernetes-models/cert-manager",
     "acme.cert-manager.io": "@kubernetes-models/cert-manager",
+    "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
 };
 
 function modulesFor(apiVersion: string): string {

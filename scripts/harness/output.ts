@@ -6,10 +6,13 @@ import { Plan } from "./runPlan";
 import { ResourceRecord } from "./recorder";
 import { Plain } from "./values";
 
-/** Kubernetes objects of a plan: custom resources of the kubernetes package, providers excluded. */
+/** Pulumi's own Kubernetes resource types that are not Kubernetes objects (Helm releases). */
+const NOT_OBJECTS = ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"];
+
+/** Kubernetes objects of a plan: custom resources of the kubernetes package, except providers and Helm releases. */
 export function kubernetesObjects(resources: ResourceRecord[]): { record: ResourceRecord; object: Record<string, Plain> }[] {
     return resources
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !NOT_OBJECTS.includes(r.type))
         .map((record) => ({ record, object: record.inputs as Record<string, Plain> }));
 }
 

@@ -1,0 +1,168 @@
+// The platform's recording and alerting rules, as PrometheusRule groups. Pure.
+//
+// Metric conventions the rules rely on (model servers and batch jobs follow them; see the README):
+//   model_requests_total{namespace, model, code}            counter, per request, HTTP status code
+//   model_request_duration_seconds_bucket{namespace, model}  histogram of request latency
+//   mlops_drift_score{namespace, model, feature}             gauge, pushed by drift checks
+//   mlops_drift_threshold{namespace, model}                  gauge, pushed with the score
+// Kubernetes, GPU and job metrics come from kube-state-metrics, cAdvisor, kubelet and DCGM.
+
+/** Per-model alert settings; models not listed get the defaults. */
+export interface ModelAlertSpec {
+    /** Model name, the `model` label. */
+    model: string;
+    /** p95 latency threshold. Defaults to ALERT_DEFAULTS.p95LatencySeconds. */
+    p95LatencySeconds?: number;
+    /** Seconds between scheduled retraining runs; stale after twice this. Defaults to a week. */
+    retrainIntervalSeconds?: number;
+}
+
+export const ALERT_DEFAULTS = {
+    p95LatencySeconds: 1,
+    errorRatio: 0.05,
+    errorRatioCritical: 0.2,
+    retrainIntervalSeconds: 7 * 86400,
+    gpuUtilizationLow: 20,
+    gpuMemoryHigh: 0.9,
+    pvcFull: 0.9,
+    quotaHigh: 0.9,
+    cpuOfLimit: 0.8,
+    memoryOfLimit: 0.85,
+};
+
+export interface Rule {
+    record?: string;
+    alert?: string;
+    expr: string;
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+export interface RuleGroup {
+    name: string;
+    interval?: string;
+    rules: Rule[];
+}
+
+/** Where each alert's runbook lives; teams can point this at their own wiki. */
+export const RUNBOOK_BASE = "https://github.com/acme/mlops-platform/blob/main/docs/runbooks.md";
+
+function alert(name: string, severity: "warning" | "critical", expr: string, forDuration: string, summary: string, description: string): Rule {
+    return {
+        alert: name, expr, for: forDuration,
+        labels: { severity },
+        annotations: { summary, description, runbook_url: `${RUNBOOK_BASE}#${name.toLowerCase()}` },
+    };
+}
+
+const escape = (s: string) => s.replace(/[\\.^$*+?()[\]{}|]/g, "\\\\$&");
+
+/**
+ * Alert expressions per model with a default for the rest: one for each model with an override, and one for
+ * every other model at the default. `build` gets a label matcher value: the model itself, or a negated
+ * alternation of the overridden ones.
+ */
+function perModel(models: ModelAlertSpec[], pick: (m: ModelAlertSpec) => number | undefined, fallback: number, build: (match: { op: "=" | "!~"; value: string }, threshold: number) => string): string[] {
+    const overridden = models.filter((m) => pick(m) !== undefined);
+    const exprs = overridden.map((m) => build({ op: "=", value: m.model }, pick(m)!));
+    exprs.push(build({ op: "!~", value: overridden.length ? overridden.map((m) => escape(m.model)).join("|") : "" }, fallback));
+    return exprs;
+}
+
+export function platformRuleGroups(models: ModelAlertSpec[] = [], mlflowJob = "mlflow"): RuleGroup[] {
+    const d = ALERT_DEFAULTS;
+    const latencyRecording = [0.5, 0.95, 0.99].map((q) => ({
+        record: `model:request_latency_seconds:p${Math.round(q * 100)}`,
+        expr: `histogram_quantile(${q}, sum by (namespace, model, le) (rate(model_request_duration_seconds_bucket[5m])))`,
+    }));
+    const latencyAlerts = perModel(models, (m) => m.p95LatencySeconds, d.p95LatencySeconds,
+        (m, t) => `model:request_latency_seconds:p95{model${m.op}"${m.value}"} > ${t}`);
+    // Retraining CronJobs are named <model>-retrain; the model label is taken from that name.
+    const staleAlerts = perModel(models, (m) => m.retrainIntervalSeconds, d.retrainIntervalSeconds, (m, t) => {
+        const cronjob = m.op === "=" ? `cronjob="${m.value}-retrain"` : `cronjob=~".+-retrain", cronjob!~"(${m.value})-retrain"`;
+        return `time() - max by (namespace, model) (label_replace(kube_cronjob_status_last_successful_time{${cronjob}}, "model", "$1", "cronjob", "(.+)-retrain")) > ${2 * t}`;
+    });
+
+    return [
+        {
+            name: "mlops-model-serving.recording",
+            interval: "30s",
+            rules: [
+                ...latencyRecording,
+                { record: "model:requests:rate5m", expr: "sum by (namespace, model) (rate(model_requests_total[5m]))" },
+                { record: "model:request_errors:ratio_rate5m", expr: `sum by (namespace, model) (rate(model_requests_total{code=~"5.."}[5m])) / sum by (namespace, model) (rate(model_requests_total[5m]))` },
+            ],
+        },
+        {
+            name: "mlops-model-serving",
+            rules: [
+                ...latencyAlerts.map((expr) => alert("ModelLatencyHigh", "warning", expr, "10m", "Model {{ $labels.model }} p95 latency is above its threshold",
+                    "p95 latency of {{ $labels.namespace }}/{{ $labels.model }} is {{ $value | humanizeDuration }} over the last 5 minutes.")),
+                alert("ModelErrorRatioHigh", "warning", `model:request_errors:ratio_rate5m > ${d.errorRatio}`, "5m", "Model {{ $labels.model }} fails more than 5% of requests",
+                    "{{ $value | humanizePercentage }} of requests to {{ $labels.namespace }}/{{ $labels.model }} returned 5xx."),
+                alert("ModelErrorRatioHigh", "critical", `model:request_errors:ratio_rate5m > ${d.errorRatioCritical}`, "5m", "Model {{ $labels.model }} fails more than 20% of requests",
+                    "{{ $value | humanizePercentage }} of requests to {{ $labels.namespace }}/{{ $labels.model }} returned 5xx."),
+                alert("ModelNoReplicasAvailable", "critical",
+                    `(kube_deployment_status_replicas_available * on (namespace, deployment) group_left () kube_deployment_labels{label_mlops_platform_workload="serving"}) == 0 or rollout_info_replicas_available == 0`,
+                    "2m", "A model has no available serving replicas", "{{ $labels.namespace }}/{{ $labels.deployment }}{{ $labels.name }} has no available replicas: requests fail."),
+                alert("ModelAutoscalerAtMaximum", "warning",
+                    "kube_horizontalpodautoscaler_status_current_replicas >= kube_horizontalpodautoscaler_spec_max_replicas",
+                    "15m", "Autoscaler {{ $labels.horizontalpodautoscaler }} has been at its maximum for 15 minutes",
+                    "{{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} cannot scale further; raise maxReplicas or the namespace quota."),
+            ],
+        },
+        {
+            name: "mlops-training",
+            rules: [
+                alert("RetrainingJobFailed", "warning",
+                    `max by (namespace, job_name) (kube_job_status_failed > 0) * on (namespace, job_name) group_left (owner_name) kube_job_owner{owner_kind="CronJob", owner_name=~".+-retrain"}`,
+                    "0m", "Retraining job {{ $labels.job_name }} failed", "Job {{ $labels.namespace }}/{{ $labels.job_name }} of {{ $labels.owner_name }} failed."),
+                ...staleAlerts.map((expr) => alert("RetrainingStale", "warning", expr, "1h", "Model {{ $labels.model }} has not retrained successfully in twice its schedule",
+                    "The last successful retraining of {{ $labels.namespace }}/{{ $labels.model }} was {{ $value | humanizeDuration }} ago.")),
+                alert("ModelDriftHigh", "warning",
+                    "max by (namespace, model, feature) (mlops_drift_score) > on (namespace, model) group_left () max by (namespace, model) (mlops_drift_threshold)",
+                    "0m", "Drift of {{ $labels.model }} on {{ $labels.feature }} is above its threshold",
+                    "The drift check of {{ $labels.namespace }}/{{ $labels.model }} scored {{ $value }} on {{ $labels.feature }}."),
+            ],
+        },
+        {
+            name: "mlops-gpu",
+            rules: [
+                alert("GpuUnderutilizedDuringTraining", "warning",
+                    `avg by (namespace, pod) (DCGM_FI_DEV_GPU_UTIL{pod!=""}) < ${d.gpuUtilizationLow} and on (namespace, pod) (kube_pod_owner{owner_kind="Job"} * on (namespace, pod) group_left () (kube_pod_status_phase{phase="Running"} == 1))`,
+                    "30m", "GPUs of {{ $labels.pod }} are below 20% utilization while it trains",
+                    "{{ $labels.namespace }}/{{ $labels.pod }} averages {{ $value }}% GPU utilization: check the input pipeline or ask for fewer GPUs."),
+                alert("GpuMemoryHigh", "warning",
+                    `DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) > ${d.gpuMemoryHigh}`,
+                    "10m", "GPU memory of {{ $labels.Hostname }} GPU {{ $labels.gpu }} is above 90%",
+                    "{{ $value | humanizePercentage }} of the GPU's memory is used (pod {{ $labels.namespace }}/{{ $labels.pod }}): out-of-memory errors are near."),
+            ],
+        },
+        {
+            name: "mlops-platform",
+            rules: [
+                alert("PersistentVolumeFillingUp", "warning",
+                    `kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > ${d.pvcFull}`,
+                    "5m", "Volume {{ $labels.persistentvolumeclaim }} is more than 90% full", "{{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full."),
+                alert("NamespaceQuotaNearlyUsed", "warning",
+                    `kube_resourcequota{type="used"} / ignoring (type) (kube_resourcequota{type="hard"} > 0) > ${d.quotaHigh}`,
+                    "15m", "Namespace {{ $labels.namespace }} has used more than 90% of its {{ $labels.resource }} quota",
+                    "{{ $value | humanizePercentage }} of {{ $labels.resource }} in {{ $labels.namespace }} is used; new pods will be refused at 100%."),
+                alert("MlflowDown", "critical", `up{job="${mlflowJob}"} == 0 or absent(up{job="${mlflowJob}"})`,
+                    "5m", "MLflow is down", "Prometheus cannot scrape the MLflow tracking server: experiments and the model registry are unavailable."),
+                alert("ContainerCpuHigh", "warning",
+                    `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{container!=""}[5m])) / sum by (namespace, pod, container) (kube_pod_container_resource_limits{resource="cpu"}) > ${d.cpuOfLimit}`,
+                    "5m", "Container {{ $labels.container }} uses more than 80% of its CPU limit", "{{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} is at {{ $value | humanizePercentage }} of its CPU limit and may be throttled."),
+                alert("ContainerMemoryHigh", "warning",
+                    `sum by (namespace, pod, container) (container_memory_working_set_bytes{container!=""}) / sum by (namespace, pod, container) (kube_pod_container_resource_limits{resource="memory"}) > ${d.memoryOfLimit}`,
+                    "5m", "Container {{ $labels.container }} uses more than 85% of its memory limit", "{{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} is at {{ $value | humanizePercentage }} of its memory limit: it will be OOM-killed at 100%."),
+            ],
+        },
+    ];
+}
+
+/** Every PromQL expression of a set of groups, for checks. */
+export function ruleExpressions(groups: RuleGroup[]): string[] {
+    return groups.flatMap((g) => g.rules.map((r) => r.expr));
+}

@@ -1,0 +1,4 @@
+export * from "./alertmanager";
+export * from "./alertRules";
+export * from "./dcgmExporter";
+export * from "./monitoringStack";

@@ -1,0 +1,307 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Report } from "../../config/errors";
+import { isDnsName, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { namespaceLabels } from "../namespaces/manifests";
+import { AlertingOptions, alertmanagerConfigSpec, receiverSecretData } from "./alertmanager";
+import { ModelAlertSpec, platformRuleGroups } from "./alertRules";
+import { DCGM_EXPORTER_PORT, dcgmExporterSpec, dcgmHostEngineSpec, dcgmLabels } from "./dcgmExporter";
+
+export const CHARTS = {
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+    pushgateway: { chart: "prometheus-pushgateway", version: "3.8.0", repo: "https://prometheus-community.github.io/helm-charts" },
+};
+
+/** In-cluster addresses, fixed by the charts' name overrides below. */
+export const MONITORING_SERVICES = {
+    prometheus: (ns: string) => `http://kube-prometheus-prometheus.${ns}.svc.cluster.local:9090`,
+    pushgateway: (ns: string) => `http://pushgateway.${ns}.svc.cluster.local:9091`,
+    grafanaIngress: "grafana",
+};
+
+/** Label the Grafana sidecar loads dashboards by. */
+export const DASHBOARD_LABEL = { key: "grafana_dashboard", value: "1" };
+
+/** The user-facing options (`mlops-platform:monitoring`). */
+export interface MonitoringOptions {
+    /** How long Prometheus keeps samples, e.g. `15d`. Defaults to 7d in dev, 30d otherwise. */
+    retention?: string;
+    /** Prometheus volume size per replica. Defaults to 20Gi in dev, 100Gi otherwise. */
+    storageSize?: string;
+    /** Prometheus and AlertManager replicas. Defaults to 1 in dev, 2 otherwise. */
+    replicas?: number;
+    /** External DNS name for Grafana (HTTPS via cert-manager). Defaults to none. */
+    grafanaHostname?: string;
+    /** Where alerts go; see AlertingOptions. Defaults to nowhere (AlertManager's UI only). */
+    alerting?: AlertingOptions;
+}
+
+export type ResolvedMonitoring = Required<Omit<MonitoringOptions, "grafanaHostname" | "alerting">> & { grafanaHostname?: string; alerting: AlertingOptions };
+
+const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SMARTHOST = /^[a-z0-9.-]+:[0-9]{1,5}$/;
+
+/** Pure: fills defaults and reports every bad option. Secret values are never quoted in messages. */
+export function resolveMonitoring(o: MonitoringOptions, dev: boolean, report: Report): ResolvedMonitoring {
+    const retention = o.retention ?? (dev ? "7d" : "30d");
+    if (!DURATION.test(retention)) report("retention", "must be a Prometheus duration such as 15d, 12h or 4w", retention);
+    const storageSize = o.storageSize ?? (dev ? "20Gi" : "100Gi");
+    const bytes = parseQuantity(storageSize);
+    if (bytes === undefined) report("storageSize", QUANTITY_RULE, storageSize);
+    else if (bytes < 2 ** 30) report("storageSize", "must be at least 1Gi", storageSize);
+    const replicas = o.replicas ?? (dev ? 1 : 2);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) report("replicas", "must be a whole number from 1 to 5", replicas);
+    if (o.grafanaHostname !== undefined && !isDnsName(o.grafanaHostname)) report("grafanaHostname", "must be a fully qualified DNS name such as grafana.ml.example.com (lowercase)", o.grafanaHostname);
+    const a = o.alerting ?? {};
+    const hidden = "(value not shown: it is a secret)";
+    for (const f of ["slackWebhookUrl", "webhookUrl"] as const) {
+        const v = a[f];
+        if (v !== undefined && !/^https:\/\/[^\s]+$/.test(v)) report(`alerting.${f}`, `must be an https:// URL ${hidden}`);
+    }
+    if (a.slackChannel !== undefined && !/^[#@][a-z0-9._-]{1,80}$/.test(a.slackChannel)) report("alerting.slackChannel", "must be a channel such as #ml-alerts (or @user)", a.slackChannel);
+    if (a.slackChannel !== undefined && a.slackWebhookUrl === undefined) report("alerting.slackChannel", "needs alerting.slackWebhookUrl", a.slackChannel);
+    if (a.email) {
+        for (const f of ["to", "from"] as const) if (!EMAIL.test(a.email[f] ?? "")) report(`alerting.email.${f}`, "must be an email address", a.email[f]);
+        if (!SMARTHOST.test(a.email.smarthost ?? "")) report("alerting.email.smarthost", "must be host:port, e.g. smtp.example.com:587", a.email.smarthost);
+        if (a.email.authPassword !== undefined && a.email.authUsername === undefined) report("alerting.email.authUsername", "is required with authPassword");
+    }
+    return { retention, storageSize, replicas, grafanaHostname: o.grafanaHostname, alerting: a };
+}
+
+/** Reads every dashboard JSON file under `dir`. */
+export function loadDashboards(dir: string): { file: string; json: string; uid: string }[] {
+    return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((file) => {
+        const json = fs.readFileSync(path.join(dir, file), "utf8");
+        return { file, json, uid: JSON.parse(json).uid as string };
+    });
+}
+
+export const DASHBOARDS_DIR = path.resolve(__dirname, "..", "..", "dashboards");
+
+const res = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
+
+/** kube-prometheus-stack values: what the platform sets on the chart. Pure. */
+export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSecret: string, alertmanagerConfigName: string, grafanaIngress?: { hostname: string; staticIpName: pulumi.Input<string>; tlsSecret: string }) {
+    const selectAll = {
+        // Select ServiceMonitors, PodMonitors, Probes and rules in every namespace, not only the chart's own.
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+    };
+    return {
+        fullnameOverride: "kube-prometheus",
+        crds: { enabled: true },
+        prometheus: {
+            prometheusSpec: {
+                ...selectAll,
+                replicas: o.replicas,
+                retention: o.retention,
+                resources: res("500m", "2Gi", "2", "8Gi"),
+                storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "standard-rwo", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: o.storageSize } } } } },
+                podAntiAffinity: "soft",
+            },
+        },
+        alertmanager: {
+            alertmanagerSpec: {
+                replicas: o.replicas,
+                resources: res("50m", "128Mi", "500m", "512Mi"),
+                alertmanagerConfiguration: { name: alertmanagerConfigName },
+                storage: { volumeClaimTemplate: { spec: { storageClassName: "standard-rwo", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "2Gi" } } } } },
+            },
+        },
+        prometheusOperator: {
+            resources: res("100m", "128Mi", "500m", "512Mi"),
+            prometheusConfigReloader: { resources: res("10m", "32Mi", "100m", "64Mi") },
+            admissionWebhooks: { patch: { resources: res("10m", "32Mi", "100m", "128Mi") } },
+        },
+        grafana: {
+            fullnameOverride: "grafana",
+            admin: { existingSecret: grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
+            resources: res("100m", "256Mi", "1", "1Gi"),
+            // Dashboards are code (dashboards/*.json as ConfigMaps): no database volume to lose.
+            persistence: { enabled: false },
+            sidecar: {
+                resources: res("10m", "64Mi", "200m", "256Mi"),
+                dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: "ALL" },
+            },
+            service: { annotations: { "cloud.google.com/neg": JSON.stringify({ ingress: true }) } },
+            ...(grafanaIngress ? {
+                "grafana.ini": { server: { root_url: `https://${grafanaIngress.hostname}` } },
+                ingress: {
+                    enabled: true,
+                    annotations: { "kubernetes.io/ingress.class": "gce", "kubernetes.io/ingress.global-static-ip-name": grafanaIngress.staticIpName },
+                    hosts: [grafanaIngress.hostname],
+                    path: "/",
+                    pathType: "Prefix",
+                    tls: [{ secretName: grafanaIngress.tlsSecret, hosts: [grafanaIngress.hostname] }],
+                },
+            } : {}),
+        },
+        "kube-state-metrics": {
+            fullnameOverride: "kube-state-metrics",
+            resources: res("50m", "128Mi", "500m", "512Mi"),
+            // Labels the platform's dashboards and alerts group by.
+            metricLabelsAllowlist: [
+                "pods=[mlops.platform/workload]",
+                "deployments=[mlops.platform/workload]",
+                "nodes=[cloud.google.com/gke-nodepool,mlops.platform/pool,mlops.platform/purpose]",
+            ],
+        },
+        "prometheus-node-exporter": { fullnameOverride: "node-exporter", resources: res("20m", "32Mi", "200m", "128Mi") },
+    };
+}
+
+export interface MonitoringStackArgs {
+    options: ResolvedMonitoring;
+    /** Namespace to create and run in. Required. */
+    namespace: string;
+    /** Per-model alert thresholds. Defaults to none (the defaults apply to every model). */
+    modelAlerts?: ModelAlertSpec[];
+    /** ClusterIssuer for Grafana's certificate, when it has a hostname. */
+    clusterIssuer?: string;
+    /** Dashboards directory. Defaults to DASHBOARDS_DIR. */
+    dashboardsDir?: string;
+    k8sProvider: k8s.Provider;
+}
+
+/**
+ * Prometheus, AlertManager and Grafana (kube-prometheus-stack), a Pushgateway for batch jobs, NVIDIA DCGM
+ * GPU metrics, the platform's recording and alerting rules, AlertManager routing, and the ML dashboards.
+ */
+export class MonitoringStack extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+    /** Resources that must exist before ServiceMonitors and rules elsewhere (the CRDs come with the chart). */
+    public readonly ready: pulumi.Resource[];
+    public readonly prometheusUrl: string;
+    public readonly pushgatewayUrl: string;
+    /** `<namespace>/<name>` of the Secret with Grafana's admin user and password. */
+    public readonly grafanaAdminSecret: string;
+    public readonly grafanaUrl?: string;
+    public readonly grafanaIngressAddress?: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mlops:monitoring:MonitoringStack", name, {}, opts);
+        const o = args.options;
+        const ns = args.namespace;
+        const k8sOpts = { parent: this, provider: args.k8sProvider };
+
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
+            // Node exporter and DCGM read the host: this namespace must allow privileged pods.
+            metadata: { name: ns, labels: namespaceLabels(ns, "privileged") },
+        }, k8sOpts);
+        const nsName = namespace.metadata.name;
+
+        const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 24, special: false }, { parent: this });
+        const grafanaSecretName = "grafana-admin";
+        const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+            metadata: { name: grafanaSecretName, namespace: nsName },
+            type: "Opaque",
+            stringData: { "admin-user": "admin", "admin-password": grafanaPassword.result },
+        }, k8sOpts);
+
+        const receiversSecretName = "alertmanager-receivers";
+        const secretData = receiverSecretData(o.alerting);
+        const receiversSecret = new k8s.core.v1.Secret(`${name}-alertmanager-receivers`, {
+            metadata: { name: receiversSecretName, namespace: nsName },
+            type: "Opaque",
+            // Webhook URLs and the SMTP password are credentials: secret whatever the stack config says.
+            stringData: pulumi.secret(secretData),
+        }, k8sOpts);
+
+        let grafanaIngress: { hostname: string; staticIpName: pulumi.Input<string>; tlsSecret: string } | undefined;
+        if (o.grafanaHostname) {
+            const address = new gcp.compute.GlobalAddress(`${name}-grafana-ip`, { addressType: "EXTERNAL", description: `Grafana (${o.grafanaHostname})` }, { parent: this });
+            grafanaIngress = { hostname: o.grafanaHostname, staticIpName: address.name, tlsSecret: "grafana-tls" };
+            this.grafanaIngressAddress = address.address;
+            this.grafanaUrl = `https://${o.grafanaHostname}`;
+            new k8s.apiextensions.CustomResource(`${name}-grafana-certificate`, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: { name: "grafana", namespace: nsName },
+                spec: { secretName: grafanaIngress.tlsSecret, dnsNames: [o.grafanaHostname], issuerRef: { name: args.clusterIssuer!, kind: "ClusterIssuer", group: "cert-manager.io" } },
+            }, k8sOpts);
+        }
+
+        const alertmanagerConfigName = "platform-alerting";
+        const kps = CHARTS.kubePrometheusStack;
+        this.release = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
+            name: "monitoring",
+            chart: kps.chart,
+            version: kps.version,
+            repositoryOpts: { repo: kps.repo },
+            namespace: nsName,
+            values: kubePrometheusStackValues(o, grafanaSecretName, alertmanagerConfigName, grafanaIngress),
+            timeout: 900,
+        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret] });
+        const afterCrds = { ...k8sOpts, dependsOn: [this.release] };
+
+        new k8s.apiextensions.CustomResource(`${name}-alertmanager-config`, {
+            apiVersion: "monitoring.coreos.com/v1alpha1",
+            kind: "AlertmanagerConfig",
+            metadata: { name: alertmanagerConfigName, namespace: nsName },
+            spec: alertmanagerConfigSpec(o.alerting, receiversSecretName),
+        }, afterCrds);
+
+        new k8s.apiextensions.CustomResource(`${name}-rules`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "mlops-platform", namespace: nsName, labels: { "app.kubernetes.io/part-of": "mlops-platform" } },
+            spec: { groups: platformRuleGroups(args.modelAlerts ?? []) },
+        }, afterCrds);
+
+        for (const d of loadDashboards(args.dashboardsDir ?? DASHBOARDS_DIR)) {
+            new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.uid}`, {
+                metadata: { name: `dashboard-${d.uid}`, namespace: nsName, labels: { [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } },
+                data: { [d.file]: d.json },
+            }, k8sOpts);
+        }
+
+        const pg = CHARTS.pushgateway;
+        const pushgateway = new k8s.helm.v3.Release(`${name}-pushgateway`, {
+            name: "pushgateway",
+            chart: pg.chart,
+            version: pg.version,
+            repositoryOpts: { repo: pg.repo },
+            namespace: nsName,
+            values: {
+                fullnameOverride: "pushgateway",
+                resources: res("20m", "64Mi", "200m", "256Mi"),
+                persistentVolume: { enabled: true, size: "2Gi", storageClass: "standard-rwo" },
+                serviceMonitor: { enabled: true, namespace: ns, honorLabels: true },
+                containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            },
+        }, afterCrds);
+
+        new k8s.apps.v1.DaemonSet(`${name}-dcgm`, { metadata: { name: "nvidia-dcgm", namespace: nsName, labels: dcgmLabels("hostengine") }, spec: dcgmHostEngineSpec() }, k8sOpts);
+        new k8s.apps.v1.DaemonSet(`${name}-dcgm-exporter`, { metadata: { name: "dcgm-exporter", namespace: nsName, labels: dcgmLabels("exporter") }, spec: dcgmExporterSpec() }, k8sOpts);
+        new k8s.core.v1.Service(`${name}-dcgm-exporter`, {
+            metadata: { name: "dcgm-exporter", namespace: nsName, labels: dcgmLabels("exporter") },
+            spec: { type: "ClusterIP", selector: dcgmLabels("exporter"), ports: [{ name: "metrics", port: DCGM_EXPORTER_PORT, targetPort: "metrics" }] },
+        }, k8sOpts);
+        new k8s.apiextensions.CustomResource(`${name}-dcgm-exporter-monitor`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "dcgm-exporter", namespace: nsName, labels: dcgmLabels("exporter") },
+            spec: {
+                selector: { matchLabels: dcgmLabels("exporter") },
+                endpoints: [{ port: "metrics", interval: "15s", honorLabels: true }],
+            },
+        }, afterCrds);
+
+        this.ready = [this.release];
+        this.prometheusUrl = MONITORING_SERVICES.prometheus(ns);
+        this.pushgatewayUrl = MONITORING_SERVICES.pushgateway(ns);
+        this.grafanaAdminSecret = `${ns}/${grafanaSecretName}`;
+        this.registerOutputs({
+            release: this.release, pushgateway, prometheusUrl: this.prometheusUrl, pushgatewayUrl: this.pushgatewayUrl,
+            grafanaAdminSecret: this.grafanaAdminSecret, grafanaUrl: this.grafanaUrl, grafanaIngressAddress: this.grafanaIngressAddress,
+        });
+    }
+}
