@@ -78,7 +78,7 @@ export function readTls(r: FieldReader, raw: unknown, key: string, dev: boolean,
 }
 
 export function readMonitoring(r: FieldReader, raw: unknown, key: string): MonitoringOptions {
-    const o = r.object(raw, key, ["retention", "storageSize", "replicas", "grafanaHostname", "alerting"]);
+    const o = r.object(raw, key, ["retention", "storageSize", "replicas", "grafanaHostname", "alerting", "runbookBaseUrl"]);
     const aKey = `${key}.alerting`;
     const a = r.object(o?.alerting, aKey, ["slackWebhookUrl", "slackChannel", "email", "webhookUrl"]);
     const eKey = `${aKey}.email`;
@@ -88,6 +88,7 @@ export function readMonitoring(r: FieldReader, raw: unknown, key: string): Monit
         storageSize: r.quantity(o, "storageSize", key),
         replicas: r.integer(o, "replicas", key),
         grafanaHostname: r.string(o, "grafanaHostname", key),
+        runbookBaseUrl: r.string(o, "runbookBaseUrl", key),
         alerting: a && {
             // Secret leaves: their values are never quoted in errors.
             slackWebhookUrl: r.secretString(a, "slackWebhookUrl", aKey),

@@ -45,16 +45,8 @@ export interface RuleGroup {
     rules: Rule[];
 }
 
-/** Where each alert's runbook lives; teams can point this at their own wiki. */
+/** Where the runbooks (docs/runbooks.md) are published; `monitoring.runbookBaseUrl` overrides it. */
 export const RUNBOOK_BASE = "https://github.com/acme/mlops-platform/blob/main/docs/runbooks.md";
-
-function alert(name: string, severity: "warning" | "critical", expr: string, forDuration: string, summary: string, description: string): Rule {
-    return {
-        alert: name, expr, for: forDuration,
-        labels: { severity },
-        annotations: { summary, description, runbook_url: `${RUNBOOK_BASE}#${name.toLowerCase()}` },
-    };
-}
 
 const escape = (s: string) => s.replace(/[\\.^$*+?()[\]{}|]/g, "\\\\$&");
 
@@ -70,8 +62,13 @@ function perModel(models: ModelAlertSpec[], pick: (m: ModelAlertSpec) => number 
     return exprs;
 }
 
-export function platformRuleGroups(models: ModelAlertSpec[] = [], mlflowJob = "mlflow"): RuleGroup[] {
+export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = RUNBOOK_BASE, mlflowJob = "mlflow"): RuleGroup[] {
     const d = ALERT_DEFAULTS;
+    const alert = (name: string, severity: "warning" | "critical", expr: string, forDuration: string, summary: string, description: string): Rule => ({
+        alert: name, expr, for: forDuration,
+        labels: { severity },
+        annotations: { summary, description, runbook_url: `${runbookBase}#${name.toLowerCase()}` },
+    });
     const latencyRecording = [0.5, 0.95, 0.99].map((q) => ({
         record: `model:request_latency_seconds:p${Math.round(q * 100)}`,
         expr: `histogram_quantile(${q}, sum by (namespace, model, le) (rate(model_request_duration_seconds_bucket[5m])))`,

@@ -8,7 +8,7 @@ import { Report } from "../../config/errors";
 import { isDnsName, parseQuantity, QUANTITY_RULE } from "../../config/validate";
 import { namespaceLabels } from "../namespaces/manifests";
 import { AlertingOptions, alertmanagerConfigSpec, receiverSecretData } from "./alertmanager";
-import { ModelAlertSpec, platformRuleGroups } from "./alertRules";
+import { ModelAlertSpec, RUNBOOK_BASE, platformRuleGroups } from "./alertRules";
 import { DCGM_EXPORTER_PORT, dcgmExporterSpec, dcgmHostEngineSpec, dcgmLabels } from "./dcgmExporter";
 
 export const CHARTS = {
@@ -38,6 +38,8 @@ export interface MonitoringOptions {
     grafanaHostname?: string;
     /** Where alerts go; see AlertingOptions. Defaults to nowhere (AlertManager's UI only). */
     alerting?: AlertingOptions;
+    /** Where docs/runbooks.md is published (alerts link to its sections). Defaults to RUNBOOK_BASE. */
+    runbookBaseUrl?: string;
 }
 
 export type ResolvedMonitoring = Required<Omit<MonitoringOptions, "grafanaHostname" | "alerting">> & { grafanaHostname?: string; alerting: AlertingOptions };
@@ -70,7 +72,9 @@ export function resolveMonitoring(o: MonitoringOptions, dev: boolean, report: Re
         if (!SMARTHOST.test(a.email.smarthost ?? "")) report("alerting.email.smarthost", "must be host:port, e.g. smtp.example.com:587", a.email.smarthost);
         if (a.email.authPassword !== undefined && a.email.authUsername === undefined) report("alerting.email.authUsername", "is required with authPassword");
     }
-    return { retention, storageSize, replicas, grafanaHostname: o.grafanaHostname, alerting: a };
+    const runbookBaseUrl = o.runbookBaseUrl ?? RUNBOOK_BASE;
+    if (!/^https?:\/\/\S+$/.test(runbookBaseUrl)) report("runbookBaseUrl", "must be an http(s) URL", runbookBaseUrl);
+    return { retention, storageSize, replicas, grafanaHostname: o.grafanaHostname, alerting: a, runbookBaseUrl };
 }
 
 /** Reads every dashboard JSON file under `dir`. */
@@ -253,7 +257,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PrometheusRule",
             metadata: { name: "mlops-platform", namespace: nsName, labels: { "app.kubernetes.io/part-of": "mlops-platform" } },
-            spec: { groups: platformRuleGroups(args.modelAlerts ?? []) },
+            spec: { groups: platformRuleGroups(args.modelAlerts ?? [], o.runbookBaseUrl) },
         }, afterCrds);
 
         for (const d of loadDashboards(args.dashboardsDir ?? DASHBOARDS_DIR)) {

@@ -168,3 +168,12 @@ describe("monitoring (pure parts)", () => {
         });
     });
 });
+
+describe("runbooks", () => {
+    it("docs/runbooks.md has a section for every alert, where its runbook_url points", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "runbooks.md"), "utf8");
+        const sections = [...doc.matchAll(/^## (\S+)$/gm)].map((m) => m[1]);
+        const anchors = new Set(platformRuleGroups([], "https://x.example/runbooks.md").flatMap((g) => g.rules).flatMap((r) => r.annotations?.runbook_url.split("#")[1] ?? []));
+        assert.deepEqual([...anchors].sort(), [...sections].sort());
+    });
+});
