@@ -5,6 +5,7 @@ import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer } from "./components/mlf
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
+import { ModelJobs, ModelService, ProgressiveDelivery } from "./components/serving";
 import { ClusterTls } from "./components/tls";
 import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
 import { serviceAccountId } from "./config/naming";
@@ -60,6 +61,12 @@ const monitoring = new MonitoringStack("monitoring", {
     options: cfg.monitoring,
     namespace: cfg.monitoringNamespace,
     clusterIssuer: tls.issuerName,
+    // Each model's latency alert uses its analysis threshold; staleness, its retraining interval.
+    modelAlerts: cfg.models.map((m) => ({
+        model: m.name,
+        p95LatencySeconds: m.rollout.analysis.p95LatencySeconds,
+        retrainIntervalSeconds: m.retraining?.intervalSeconds,
+    })),
     k8sProvider: gke.provider,
 });
 
@@ -82,6 +89,42 @@ const mlflow = new MlflowServer("mlflow", {
     protectData: cfg.protectData,
     k8sProvider: gke.provider,
     monitoring: { dependsOn: monitoring.ready },
+});
+
+const delivery = new ProgressiveDelivery("delivery", {
+    replicas: cfg.protectData ? 2 : 1,
+    monitoringReady: monitoring.ready,
+    k8sProvider: gke.provider,
+});
+
+// Models are served and retrained in their team namespaces, which must exist first.
+const namespaceByName = new Map(namespaces.map((n, i) => [cfg.namespaces[i].name, n]));
+const trackingUri = `http://mlflow.${MLFLOW_NAMESPACE}.svc.cluster.local:${MLFLOW_PORT}`;
+const servedModels = cfg.models.map((m) => {
+    const opts = { provider: gke.provider, dependsOn: [namespaceByName.get(m.namespace)!] };
+    const service = new ModelService(m.name, {
+        model: m,
+        project: cfg.project,
+        serviceAccountId: serviceAccountId(`${m.name}-srv`, cfg.stack),
+        artifactBucket: mlflow.artifactBucket.name,
+        trackingUri,
+        prometheusUrl: monitoring.prometheusUrl,
+        monitoringNamespace: cfg.monitoringNamespace,
+        allowFrom: m.allowFrom,
+        crdsReady: [...monitoring.ready, delivery.release],
+        k8sProvider: gke.provider,
+    }, opts);
+    if (m.retraining || m.drift) {
+        new ModelJobs(m.name, {
+            model: m,
+            project: cfg.project,
+            serviceAccountId: serviceAccountId(`${m.name}-job`, cfg.stack),
+            env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name },
+            monitoringNamespace: cfg.monitoringNamespace,
+            k8sProvider: gke.provider,
+        }, opts);
+    }
+    return { name: m.name, namespace: m.namespace, url: service.url, strategy: m.rollout.strategy, workload: service.workload };
 });
 
 export const environment = cfg.environment;
@@ -117,3 +160,4 @@ export const pushgatewayUrl = monitoring.pushgatewayUrl;
 export const grafanaUrl = monitoring.grafanaUrl;
 export const grafanaIngressAddress = monitoring.grafanaIngressAddress;
 export const grafanaAdminSecret = monitoring.grafanaAdminSecret;
+export const models = servedModels;

@@ -7,7 +7,8 @@ import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTea
 import { ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
 import { ConfigIssue, reporter, throwIfIssues } from "./errors";
 import { ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
-import { TlsConfig, readMlflow, readMonitoring, readTls } from "./services";
+import { ResolvedModel, resolveModel } from "../components/serving/modelConfig";
+import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
 import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -18,7 +19,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Every config key this program reads, without the project prefix. Any other `mlops-platform:` key is an error. */
-export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "monitoring", "mlflow", "tls"] as const;
+export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "monitoring", "mlflow", "tls", "models"] as const;
 
 /** Namespaces the platform's own services own; team namespaces may not take these names. */
 export const MLFLOW_NAMESPACE = "mlflow";
@@ -51,6 +52,8 @@ export interface PlatformConfig {
     mlflow: ResolvedMlflow;
     monitoring: ResolvedMonitoring;
     tls: TlsConfig;
+    /** Served models, with the namespaces (besides monitoring) allowed to call each. */
+    models: (ResolvedModel & { allowFrom: string[] })[];
 }
 
 /** Raw config as Pulumi passes it: full keys (`gcp:project`, `mlops-platform:cluster`) to parsed JSON/YAML values. */
@@ -108,10 +111,30 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const monitoring = resolveMonitoring(readMonitoring(r, top[K("monitoring")], K("monitoring")), dev, reporter(r.issues, K("monitoring")));
     const tls = readTls(r, top[K("tls")], K("tls"), dev, mlflow.hostname !== undefined || monitoring.grafanaHostname !== undefined);
 
+    const modelKey = K("models");
+    const modelOptions = (r.list(top[modelKey], modelKey) ?? []).map((entry, i) => readModel(r, entry, `${modelKey}[${i}]`));
+    checkUniqueNames(modelOptions.map((m) => m?.name), modelKey, r);
+    const ctx = { dev, pools: gpuNodePools, namespaces: namespaces.map((n) => n.name) };
+    const models = modelOptions.flatMap((m, i) => {
+        if (!m) return [];
+        const report = reporter(r.issues, `${modelKey}[${i}]`);
+        const resolved = resolveModel(m, ctx, report);
+        // A pod asking for more GPUs than its namespace's quota would never start.
+        const quota = namespaces.find((n) => n.name === resolved.namespace)?.quota.gpus ?? 0;
+        for (const [field, gpu] of [["gpu", resolved.gpu], ["retraining.gpu", resolved.retraining?.gpu]] as const) {
+            if (gpu && gpu.count > quota) report(`${field}.count`, `exceeds the GPU quota of namespace ${resolved.namespace} (${quota}); raise mlops-platform:namespaces[].quota.gpus`, gpu.count);
+        }
+        const allowFrom = m.allowFrom ?? [];
+        allowFrom.forEach((n, j) => {
+            if (!isDns1123Label(n)) report(`allowFrom[${j}]`, "must be a namespace name (DNS-1123 label)", n);
+        });
+        return [{ ...resolved, allowFrom }];
+    });
+
     throwIfIssues("stack configuration", r.issues);
     return {
         project: project!, region: region!, environment, stack, network, cluster, clusterOptions,
-        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, monitoring, tls,
+        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, monitoring, tls, models,
     };
 }
 

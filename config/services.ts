@@ -3,6 +3,7 @@ import { DatabaseOptions } from "../components/database/cloudSqlPostgres";
 import { MlflowOptions } from "../components/mlflow/mlflowServer";
 import { BucketOptions } from "../components/storage/platformBucket";
 import { MonitoringOptions } from "../components/monitoring/monitoringStack";
+import { ModelOptions, Strategy } from "../components/serving/modelConfig";
 import { AcmeServer } from "../components/tls/clusterTls";
 import { FieldReader } from "./validate";
 
@@ -102,5 +103,68 @@ export function readMonitoring(r: FieldReader, raw: unknown, key: string): Monit
                 authPassword: r.secretString(e, "authPassword", eKey),
             },
         },
+    };
+}
+
+const MODEL_KEYS = ["name", "namespace", "image", "port", "healthPath", "modelUri", "replicas", "resources", "gpu", "rollout", "retraining", "drift", "allowFrom"];
+
+export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOptions & { allowFrom?: string[] }) | undefined {
+    const o = r.object(raw, key, MODEL_KEYS);
+    if (!o) {
+        if (raw === undefined || raw === null) r.add(key, "must be an object with at least name and image", raw);
+        return undefined;
+    }
+    const name = r.string(o, "name", key, "the model's name");
+    const image = r.string(o, "image", key, "the model server image, pinned by tag or digest");
+    const resources = (v: unknown, k: string) => {
+        const x = r.object(v, k, ["cpu", "memory"]);
+        return x && { cpu: r.quantity(x, "cpu", k), memory: r.quantity(x, "memory", k) };
+    };
+    const gpu = (v: unknown, k: string) => {
+        const x = r.object(v, k, ["count", "pool"]);
+        if (!x) return undefined;
+        const pool = r.string(x, "pool", k, "a GPU pool's name");
+        return pool === undefined ? undefined : { count: r.integer(x, "count", k) ?? 1, pool };
+    };
+    const repKey = `${key}.replicas`;
+    const rep = r.object(o.replicas, repKey, ["min", "max"]);
+    const roKey = `${key}.rollout`;
+    const ro = r.object(o.rollout, roKey, ["strategy", "steps", "pauseMinutes", "analysis"]);
+    const anKey = `${roKey}.analysis`;
+    const an = r.object(ro?.analysis, anKey, ["successRate", "p95LatencySeconds"]);
+    const steps = r.list(ro?.steps, `${roKey}.steps`);
+    if (steps?.some((x) => typeof x !== "number")) r.add(`${roKey}.steps`, "must be a list of numbers", steps);
+    const rtKey = `${key}.retraining`;
+    const rt = r.object(o.retraining, rtKey, ["schedule", "timeZone", "image", "gpu", "resources", "timeoutMinutes"]);
+    const dKey = `${key}.drift`;
+    const dr = r.object(o.drift, dKey, ["schedule", "threshold", "image"]);
+    const rtSchedule = r.string(rt, "schedule", rtKey, "a cron schedule such as \"0 2 * * 0\"");
+    const rtImage = r.string(rt, "image", rtKey, "the training image, pinned by tag or digest");
+    const drSchedule = r.string(dr, "schedule", dKey, "a cron schedule such as \"0 */6 * * *\"");
+    if (!name || !image) return undefined;
+    return {
+        name, image,
+        namespace: r.string(o, "namespace", key),
+        port: r.integer(o, "port", key),
+        healthPath: r.string(o, "healthPath", key),
+        modelUri: r.string(o, "modelUri", key),
+        replicas: rep && { min: r.integer(rep, "min", repKey), max: r.integer(rep, "max", repKey) },
+        resources: resources(o.resources, `${key}.resources`) as ModelOptions["resources"],
+        gpu: gpu(o.gpu, `${key}.gpu`),
+        rollout: ro && {
+            strategy: r.string(ro, "strategy", roKey) as Strategy | undefined,
+            steps: steps?.every((x) => typeof x === "number") ? (steps as number[]) : undefined,
+            pauseMinutes: r.integer(ro, "pauseMinutes", roKey),
+            analysis: an && { successRate: r.number(an, "successRate", anKey), p95LatencySeconds: r.number(an, "p95LatencySeconds", anKey) },
+        },
+        retraining: rt && rtSchedule && rtImage ? {
+            schedule: rtSchedule, image: rtImage,
+            timeZone: r.string(rt, "timeZone", rtKey),
+            gpu: gpu(rt.gpu, `${rtKey}.gpu`),
+            resources: resources(rt.resources, `${rtKey}.resources`) as NonNullable<ModelOptions["retraining"]>["resources"],
+            timeoutMinutes: r.integer(rt, "timeoutMinutes", rtKey),
+        } : undefined,
+        drift: dr && drSchedule ? { schedule: drSchedule, threshold: r.number(dr, "threshold", dKey), image: r.string(dr, "image", dKey) } : undefined,
+        allowFrom: r.stringList(o, "allowFrom", key),
     };
 }

@@ -6,7 +6,7 @@ export const RESTRICTED_CONTAINER = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
+    seccompProfile: { type: "RuntimeDefault" as const },
 };
 
 /** Pod-level settings: a fixed non-root user, and volumes writable by its group. */
@@ -16,14 +16,14 @@ export function restrictedPod(uid: number) {
         runAsUser: uid,
         runAsGroup: uid,
         fsGroup: uid,
-        seccompProfile: { type: "RuntimeDefault" },
+        seccompProfile: { type: "RuntimeDefault" as const },
     };
 }
 
 /** Spread replicas across zones first, then nodes; preferred, so small dev clusters still schedule. */
 export function spreadAcrossZones(matchLabels: Record<string, string>) {
     return [
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels } },
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels } },
+        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway" as const, labelSelector: { matchLabels } },
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway" as const, labelSelector: { matchLabels } },
     ];
 }

@@ -7,6 +7,7 @@ const CUSTOM_RESOURCE_PACKAGES: Record<string, string> = {
     "cert-manager.io": "@kubernetes-models/cert-manager",
     "acme.cert-manager.io": "@kubernetes-models/cert-manager",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+    "argoproj.io": "@kubernetes-models/argo-rollouts",
 };
 
 function modulesFor(apiVersion: string): string {

@@ -46,6 +46,7 @@ describe("stack configuration", () => {
         it("fills documented defaults when optional keys are absent", () => {
             const raw = stackValues("dev");
             delete raw[CLUSTER];
+            delete raw["mlops-platform:models"];
             (raw[POOLS] as Any[])[0] = { name: "p", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving" };
             raw[NSS] = [{ name: "team-a" }];
             const cfg = parsePlatformConfig(raw, "dev");
@@ -200,6 +201,7 @@ describe("stack configuration", () => {
         it("reports every problem at once, in one error", () => {
             const raw = withPool((p) => { p.maxNodes = -1; p.acceleratorType = "tpu"; });
             (raw[NSS] as Any[])[0].name = "Bad";
+            delete raw["mlops-platform:models"];
             let err: unknown;
             try {
                 parsePlatformConfig(raw, "dev");

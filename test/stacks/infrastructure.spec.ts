@@ -170,7 +170,9 @@ describe("stack plans", () => {
                     const name = ns.inputs.metadata.name;
                     assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
                     assert.equal(ofType(plan, T.limitRange).filter((l) => l.inputs.metadata.namespace === name).length, 1);
-                    const policies = ofType(plan, T.networkPolicy).filter((p) => p.inputs.metadata.namespace === name).map((p) => p.inputs);
+                    const policies = ofType(plan, T.networkPolicy)
+                        .filter((p) => p.inputs.metadata.namespace === name && !p.parent?.includes("ModelService") && !p.parent?.includes("ModelJobs"))
+                        .map((p) => p.inputs);
                     const expected = name === "mlflow"
                         ? [...defaults, "allow-google-apis-and-cloud-sql", "allow-mlflow-clients"]
                         : [...defaults, "allow-platform-services"];

@@ -80,8 +80,10 @@ describe("MLflow in the stack plans", () => {
 
     describe("identity", () => {
         it("grants object access on the artifact bucket only, and Cloud SQL client on this instance only", () => {
-            const grants = ofType(prod, T.bucketIam);
+            const grants = ofType(prod, T.bucketIam).filter((g) => g.parent?.includes("MlflowServer"));
             assert.equal(grants.length, 1);
+            // Everyone else (model servers, jobs) only reads.
+            for (const g of ofType(prod, T.bucketIam).filter((x) => !x.parent?.includes("MlflowServer"))) assert.equal(g.inputs.role, "roles/storage.objectViewer");
             assert.equal(grants[0].inputs.role, "roles/storage.objectAdmin");
             assert.equal(grants[0].inputs.bucket, (prod.outputs as Any).artifactBucket);
             assert.match(grants[0].inputs.bucket, /^mlflow-artifacts-bucket-[0-9a-f]{7}$/);

@@ -1,0 +1,5 @@
+export * from "./manifests";
+export * from "./modelConfig";
+export * from "./modelJobs";
+export * from "./modelService";
+export * from "./progressiveDelivery";

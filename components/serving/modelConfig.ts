@@ -1,0 +1,221 @@
+// The options of one model (an entry of `mlops-platform:models`) and their pure resolver.
+import { CronExpressionParser } from "cron-parser";
+import { Report } from "../../config/errors";
+import { imageIssue, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { ResolvedGpuPool } from "../gke/gpuNodePool";
+
+export const STRATEGIES = ["canary", "blueGreen", "rolling"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface GpuRequest {
+    /** GPUs per pod, at most the pool's GPUs per node. */
+    count: number;
+    /** A GPU pool's name (`mlops-platform:gpuNodePools`). */
+    pool: string;
+}
+
+export interface ModelOptions {
+    /** DNS-1123 label, unique. Required. */
+    name: string;
+    /** Team namespace serving it. Defaults to the first of `mlops-platform:namespaces`. */
+    namespace?: string;
+    /** Server image pinned by tag or digest. Required. */
+    image: string;
+    /** Container port of the HTTP API and `/metrics`. Defaults to 8080. */
+    port?: number;
+    /** Health endpoint for probes. Defaults to `/health`. */
+    healthPath?: string;
+    /** MLflow model URI the server loads. Defaults to `models:/<name>@champion`. */
+    modelUri?: string;
+    /** Autoscaling bounds. Defaults to 2..10 (1..3 in dev). */
+    replicas?: { min?: number; max?: number };
+    /** Per pod requests (limits: memory equal, CPU twice). Defaults to 1 CPU, 2Gi. */
+    resources?: { cpu?: string; memory?: string };
+    /** GPUs per pod on a serving pool. Defaults to none (CPU only). */
+    gpu?: GpuRequest;
+    rollout?: {
+        /** canary | blueGreen | rolling. Defaults to canary. */
+        strategy?: Strategy;
+        /** Canary weights, rising, ending at 100. Defaults to [10, 25, 50, 100]. */
+        steps?: number[];
+        /** Pause after each canary step. Defaults to 5. */
+        pauseMinutes?: number;
+        /** What the analysis requires of the new version. Defaults to 0.99 and 1 s. */
+        analysis?: { successRate?: number; p95LatencySeconds?: number };
+    };
+    retraining?: {
+        /** Cron schedule (5 fields or @daily etc.). Required with retraining. */
+        schedule: string;
+        /** IANA time zone of the schedule. Defaults to Etc/UTC. */
+        timeZone?: string;
+        /** Training image pinned by tag or digest. Required with retraining. */
+        image: string;
+        /** GPUs per pod on a training pool. Defaults to none. */
+        gpu?: GpuRequest;
+        /** Per pod requests. Defaults to 4 CPU, 16Gi. */
+        resources?: { cpu?: string; memory?: string };
+        /** Hard limit on a run. Defaults to 240. */
+        timeoutMinutes?: number;
+    };
+    drift?: {
+        /** Cron schedule. Required with drift. */
+        schedule: string;
+        /** Score above which the ModelDriftHigh alert fires, 0..1. Defaults to 0.2. */
+        threshold?: number;
+        /** Drift-check image. Defaults to the retraining image. */
+        image?: string;
+    };
+}
+
+export interface ResolvedModel {
+    name: string;
+    namespace: string;
+    image: string;
+    port: number;
+    healthPath: string;
+    modelUri: string;
+    replicas: { min: number; max: number };
+    resources: { cpu: string; memory: string };
+    gpu?: GpuRequest & { acceleratorType: string };
+    rollout: { strategy: Strategy; steps: number[]; pauseMinutes: number; analysis: { successRate: number; p95LatencySeconds: number } };
+    retraining?: { schedule: string; timeZone: string; image: string; gpu?: GpuRequest & { acceleratorType: string }; resources: { cpu: string; memory: string }; timeoutMinutes: number; intervalSeconds: number };
+    drift?: { schedule: string; threshold: number; image: string; timeZone: string };
+}
+
+export const MODEL_DEFAULTS = {
+    port: 8080,
+    healthPath: "/health",
+    replicas: { dev: { min: 1, max: 3 }, prod: { min: 2, max: 10 } },
+    resources: { cpu: "1", memory: "2Gi" },
+    rollout: { strategy: "canary" as Strategy, steps: [10, 25, 50, 100], pauseMinutes: 5, analysis: { successRate: 0.99, p95LatencySeconds: 1 } },
+    training: { resources: { cpu: "4", memory: "16Gi" }, timeoutMinutes: 240, timeZone: "Etc/UTC" },
+    drift: { threshold: 0.2 },
+};
+
+const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+
+/**
+ * Checks a Kubernetes CronJob schedule (five fields, or a macro) with a cron parser.
+ * @returns the seconds between two consecutive runs, or the reason it is invalid.
+ */
+export function cronInterval(schedule: string, timeZone = "Etc/UTC"): { seconds: number } | { error: string } {
+    const fields = schedule.trim().split(/\s+/);
+    if (!(fields.length === 5 || (fields.length === 1 && CRON_MACROS.includes(fields[0])))) {
+        return { error: "must be a cron schedule with five fields (minute hour day-of-month month day-of-week) or a macro such as @daily" };
+    }
+    try {
+        const it = CronExpressionParser.parse(schedule, { tz: timeZone, currentDate: new Date("2025-01-01T00:00:00Z") });
+        const a = it.next().getTime();
+        const b = it.next().getTime();
+        return { seconds: (b - a) / 1000 };
+    } catch (e) {
+        return { error: `is not a valid cron schedule (${e instanceof Error ? e.message : String(e)})` };
+    }
+}
+
+function isTimeZone(tz: string): boolean {
+    try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+export interface ModelContext {
+    dev: boolean;
+    pools: ResolvedGpuPool[];
+    namespaces: string[];
+}
+
+function checkGpu(gpu: GpuRequest | undefined, purpose: "serving" | "training", field: string, ctx: ModelContext, report: Report) {
+    if (!gpu) return undefined;
+    const pool = ctx.pools.find((p) => p.name === gpu.pool);
+    if (!pool) {
+        report(`${field}.pool`, `is not a GPU pool; allowed: ${ctx.pools.filter((p) => p.purpose === purpose).map((p) => p.name).join(", ") || `none (add a ${purpose} pool to mlops-platform:gpuNodePools)`}`, gpu.pool);
+        return undefined;
+    }
+    if (pool.purpose !== purpose) {
+        report(`${field}.pool`, `is a ${pool.purpose} pool; ${field} needs a ${purpose} pool: ${ctx.pools.filter((p) => p.purpose === purpose).map((p) => p.name).join(", ") || "none configured"}`, gpu.pool);
+        return undefined;
+    }
+    if (!Number.isInteger(gpu.count) || gpu.count < 1 || gpu.count > pool.acceleratorCount) {
+        report(`${field}.count`, `must be a whole number from 1 to ${pool.acceleratorCount} (the GPUs per node of pool ${pool.name})`, gpu.count);
+        return undefined;
+    }
+    return { ...gpu, acceleratorType: pool.acceleratorType };
+}
+
+function checkResources(r: { cpu: string; memory: string }, field: string, report: Report) {
+    for (const k of ["cpu", "memory"] as const) if (parseQuantity(r[k]) === undefined) report(`${field}.${k}`, QUANTITY_RULE, r[k]);
+}
+
+/** Pure: fills defaults and reports every bad option, by field name. */
+export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report): ResolvedModel {
+    const d = MODEL_DEFAULTS;
+    // Names become Service, Rollout and CronJob names: `<name>-retrain` must stay within 52 characters.
+    if (!isDns1123Label(o.name) || o.name.length > 40) report("name", "must be a DNS-1123 label of at most 40 chars (lowercase letters, digits, '-')", o.name);
+    const namespace = o.namespace ?? ctx.namespaces[0] ?? "";
+    if (!ctx.namespaces.includes(namespace)) report("namespace", `must be one of mlops-platform:namespaces: ${ctx.namespaces.join(", ") || "none configured"}`, o.namespace);
+    const bad = imageIssue(o.image);
+    if (bad) report("image", bad, o.image);
+    const port = o.port ?? d.port;
+    if (!Number.isInteger(port) || port < 1024 || port > 65535) report("port", "must be a non-privileged port, 1024..65535", port);
+    const healthPath = o.healthPath ?? d.healthPath;
+    if (!/^\/\S*$/.test(healthPath)) report("healthPath", "must be a path starting with /", healthPath);
+
+    const envReplicas = ctx.dev ? d.replicas.dev : d.replicas.prod;
+    const replicas = { min: o.replicas?.min ?? envReplicas.min, max: o.replicas?.max ?? envReplicas.max };
+    if (!Number.isInteger(replicas.min) || replicas.min < 1) report("replicas.min", "must be a whole number, at least 1", replicas.min);
+    if (!Number.isInteger(replicas.max) || replicas.max < replicas.min || replicas.max > 500) report("replicas.max", `must be a whole number from replicas.min (${replicas.min}) to 500`, replicas.max);
+    const resources = { ...d.resources, ...o.resources };
+    checkResources(resources, "resources", report);
+    const gpu = checkGpu(o.gpu, "serving", "gpu", ctx, report);
+
+    const strategy = o.rollout?.strategy ?? d.rollout.strategy;
+    if (!STRATEGIES.includes(strategy)) report("rollout.strategy", `allowed: ${STRATEGIES.join(", ")}`, strategy);
+    const steps = o.rollout?.steps ?? d.rollout.steps;
+    if (steps.length === 0 || steps.some((w, i) => !Number.isInteger(w) || w < 1 || w > 100 || (i > 0 && w <= steps[i - 1])) || steps[steps.length - 1] !== 100) {
+        report("rollout.steps", "must be rising whole-number weights from 1 to 100, ending at 100, e.g. [5, 25, 50, 100]", steps);
+    }
+    const pauseMinutes = o.rollout?.pauseMinutes ?? d.rollout.pauseMinutes;
+    if (!Number.isInteger(pauseMinutes) || pauseMinutes < 1 || pauseMinutes > 1440) report("rollout.pauseMinutes", "must be a whole number of minutes from 1 to 1440", pauseMinutes);
+    const analysis = { ...d.rollout.analysis, ...o.rollout?.analysis };
+    if (!(analysis.successRate > 0 && analysis.successRate <= 1)) report("rollout.analysis.successRate", "must be a fraction above 0 and at most 1, e.g. 0.99", analysis.successRate);
+    if (!(analysis.p95LatencySeconds > 0 && analysis.p95LatencySeconds <= 600)) report("rollout.analysis.p95LatencySeconds", "must be seconds above 0, at most 600", analysis.p95LatencySeconds);
+
+    let retraining: ResolvedModel["retraining"];
+    if (o.retraining) {
+        const t = o.retraining;
+        const timeZone = t.timeZone ?? d.training.timeZone;
+        if (!isTimeZone(timeZone)) report("retraining.timeZone", "must be an IANA time zone such as Europe/Berlin or Etc/UTC", timeZone);
+        const interval = cronInterval(t.schedule, isTimeZone(timeZone) ? timeZone : "Etc/UTC");
+        if ("error" in interval) report("retraining.schedule", interval.error, t.schedule);
+        const img = imageIssue(t.image);
+        if (img) report("retraining.image", img, t.image);
+        const res = { ...d.training.resources, ...t.resources };
+        checkResources(res, "retraining.resources", report);
+        const timeoutMinutes = t.timeoutMinutes ?? d.training.timeoutMinutes;
+        if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > 7 * 1440) report("retraining.timeoutMinutes", "must be a whole number of minutes from 1 to 10080", timeoutMinutes);
+        retraining = {
+            schedule: t.schedule, timeZone, image: t.image, resources: res, timeoutMinutes,
+            gpu: checkGpu(t.gpu, "training", "retraining.gpu", ctx, report),
+            intervalSeconds: "seconds" in interval ? interval.seconds : 0,
+        };
+    }
+    let drift: ResolvedModel["drift"];
+    if (o.drift) {
+        const interval = cronInterval(o.drift.schedule);
+        if ("error" in interval) report("drift.schedule", interval.error, o.drift.schedule);
+        const threshold = o.drift.threshold ?? d.drift.threshold;
+        if (!(threshold > 0 && threshold <= 1)) report("drift.threshold", "must be a score above 0 and at most 1", threshold);
+        const image = o.drift.image ?? o.retraining?.image;
+        if (image === undefined) report("drift.image", "is required when the model has no retraining image");
+        else if (imageIssue(image)) report("drift.image", imageIssue(image)!, image);
+        drift = { schedule: o.drift.schedule, threshold, image: image ?? "", timeZone: retraining?.timeZone ?? d.training.timeZone };
+    }
+    return {
+        name: o.name, namespace, image: o.image, port, healthPath, modelUri: o.modelUri ?? `models:/${o.name}@champion`,
+        replicas, resources, gpu, rollout: { strategy, steps, pauseMinutes, analysis }, retraining, drift,
+    };
+}

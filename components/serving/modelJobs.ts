@@ -1,0 +1,158 @@
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
+import { gpuScheduling, MODEL_UID, modelLabels, doubled } from "./manifests";
+import { ResolvedModel } from "./modelConfig";
+
+/** Secret teams create in a namespace with an MLflow user for their jobs (keys `username`, `password`). */
+export const MLFLOW_CLIENT_SECRET = "mlflow-client";
+
+export interface JobEnvironment {
+    trackingUri: string;
+    pushgatewayUrl: string;
+    datasetsBucket: pulumi.Input<string>;
+}
+
+/** Pure: a batch pod (retraining or drift check) under the restricted profile, reporting to the Pushgateway. */
+export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & { serviceAccount: string }): k8s.types.input.core.v1.PodSpec {
+    const t = m.retraining;
+    const gpu = kind === "training" ? t?.gpu : undefined;
+    const g = gpuScheduling(gpu);
+    const resources = kind === "training" ? t!.resources : { cpu: "1", memory: "4Gi" };
+    const fromClientSecret = (key: string) => ({ secretKeyRef: { name: MLFLOW_CLIENT_SECRET, key, optional: true } });
+    return {
+        serviceAccountName: env.serviceAccount,
+        automountServiceAccountToken: false,
+        restartPolicy: "Never",
+        securityContext: restrictedPod(MODEL_UID),
+        ...(g.nodeSelector ? { nodeSelector: g.nodeSelector, tolerations: g.tolerations } : {}),
+        containers: [{
+            name: kind,
+            image: kind === "training" ? t!.image : m.drift!.image,
+            env: [
+                { name: "MLFLOW_TRACKING_URI", value: env.trackingUri },
+                { name: "MLFLOW_TRACKING_USERNAME", valueFrom: fromClientSecret("username") },
+                { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: fromClientSecret("password") },
+                { name: "MLFLOW_EXPERIMENT_NAME", value: m.name },
+                { name: "MODEL_NAME", value: m.name },
+                { name: "MODEL_URI", value: m.modelUri },
+                { name: "DATASETS_BUCKET", value: pulumi.interpolate`gs://${env.datasetsBucket}` },
+                { name: "PUSHGATEWAY_URL", value: env.pushgatewayUrl },
+                ...(kind === "drift" ? [{ name: "DRIFT_THRESHOLD", value: String(m.drift!.threshold) }] : []),
+                { name: "HOME", value: "/tmp" },
+            ],
+            resources: {
+                requests: { cpu: resources.cpu, memory: resources.memory, ...g.gpuResources },
+                limits: { cpu: doubled(resources.cpu), memory: resources.memory, ...g.gpuResources },
+            },
+            securityContext: RESTRICTED_CONTAINER,
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        }],
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "20Gi" } }],
+    };
+}
+
+/** Pure: a CronJob spec that never overlaps runs, gives up on missed starts, retries (spot preemption), and cleans up. */
+export function cronJobSpec(schedule: string, timeZone: string, activeDeadlineSeconds: number, labels: Record<string, string>, pod: k8s.types.input.core.v1.PodSpec): k8s.types.input.batch.v1.CronJobSpec {
+    return {
+        schedule,
+        timeZone,
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: 600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+            metadata: { labels },
+            spec: {
+                backoffLimit: 3,
+                activeDeadlineSeconds,
+                ttlSecondsAfterFinished: 3 * 86400,
+                template: { metadata: { labels }, spec: pod },
+            },
+        },
+    };
+}
+
+export interface ModelJobsArgs {
+    model: ResolvedModel;
+    project: string;
+    /** Google service account ID for the jobs (unique per stack). Required. */
+    serviceAccountId: string;
+    env: JobEnvironment;
+    /** Namespace of the Pushgateway. Required. */
+    monitoringNamespace: string;
+    k8sProvider: k8s.Provider;
+}
+
+/**
+ * A model's scheduled batch work: a `<name>-retrain` CronJob (on a training GPU pool when asked) and a
+ * `<name>-drift` CronJob, with a service account that may read the datasets bucket, and egress to Google
+ * APIs and the Pushgateway.
+ */
+export class ModelJobs extends pulumi.ComponentResource {
+    public readonly cronJobs: string[] = [];
+
+    constructor(name: string, args: ModelJobsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mlops:serving:ModelJobs", name, {}, opts);
+        const m = args.model;
+        const ns = m.namespace;
+        const k8sOpts = { parent: this, provider: args.k8sProvider };
+        const ksaName = `${m.name}-jobs`;
+
+        const gsa = new gcp.serviceaccount.Account(`${name}-jobs`, {
+            accountId: args.serviceAccountId,
+            displayName: `Retraining and drift jobs of ${m.name} (Workload Identity)`,
+        }, { parent: this });
+        new gcp.storage.BucketIAMMember(`${name}-datasets-reader`, {
+            bucket: args.env.datasetsBucket, role: "roles/storage.objectViewer", member: pulumi.interpolate`serviceAccount:${gsa.email}`,
+        }, { parent: this });
+        new gcp.serviceaccount.IAMMember(`${name}-jobs-workload-identity`, {
+            serviceAccountId: gsa.name, role: "roles/iam.workloadIdentityUser",
+            member: `serviceAccount:${args.project}.svc.id.goog[${ns}/${ksaName}]`,
+        }, { parent: this });
+        new k8s.core.v1.ServiceAccount(`${name}-jobs-ksa`, {
+            metadata: { name: ksaName, namespace: ns, labels: modelLabels(m, "training"), annotations: { "iam.gke.io/gcp-service-account": gsa.email } },
+            automountServiceAccountToken: false,
+        }, k8sOpts);
+
+        const env = { ...args.env, serviceAccount: ksaName };
+        if (m.retraining) {
+            const labels = modelLabels(m, "training");
+            const cronName = `${m.name}-retrain`;
+            new k8s.batch.v1.CronJob(`${name}-retrain`, {
+                metadata: { name: cronName, namespace: ns, labels },
+                spec: cronJobSpec(m.retraining.schedule, m.retraining.timeZone, m.retraining.timeoutMinutes * 60, labels, batchPodSpec(m, "training", env)),
+            }, k8sOpts);
+            this.cronJobs.push(cronName);
+        }
+        if (m.drift) {
+            const labels = modelLabels(m, "drift");
+            const cronName = `${m.name}-drift`;
+            new k8s.batch.v1.CronJob(`${name}-drift`, {
+                metadata: { name: cronName, namespace: ns, labels },
+                spec: cronJobSpec(m.drift.schedule, m.drift.timeZone, 3600, labels, batchPodSpec(m, "drift", env)),
+            }, k8sOpts);
+            this.cronJobs.push(cronName);
+        }
+
+        // Batch pods read datasets from GCS and push metrics; nothing else leaves the namespace.
+        new k8s.networking.v1.NetworkPolicy(`${name}-jobs-egress`, {
+            metadata: { name: `${m.name}-jobs-egress`, namespace: ns, labels: modelLabels(m, "training") },
+            spec: {
+                podSelector: { matchExpressions: [
+                    { key: "app.kubernetes.io/name", operator: "In", values: [m.name] },
+                    { key: "mlops.platform/workload", operator: "In", values: ["training", "drift"] },
+                ] },
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    { to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: args.monitoringNamespace } } }], ports: [{ protocol: "TCP", port: 9091 }] },
+                ],
+            },
+        }, k8sOpts);
+
+        this.registerOutputs({ cronJobs: this.cronJobs });
+    }
+}
