@@ -1,0 +1,142 @@
+import * as assert from "node:assert/strict";
+import { cronJobSpec, batchPodSpec } from "../../components/serving/modelJobs";
+import { ModelContext, ModelOptions, cronInterval, resolveModel } from "../../components/serving/modelConfig";
+import { analysisTemplateSpec, doubled, rolloutStrategy, serviceNames, servingPodSpec } from "../../components/serving/manifests";
+import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
+import { validateObject } from "../../scripts/harness/kubernetesModels";
+import { assertRejected, stackValues } from "../helpers";
+import { Any } from "../plans";
+import { promqlErrors } from "../promql";
+
+const none = () => assert.fail("no issue expected");
+const pools = [
+    resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving" }, "us-central1", none),
+    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training" }, "us-central1", none),
+];
+const ctx: ModelContext = { dev: false, pools, namespaces: ["ml-serving"] };
+const base: ModelOptions = {
+    name: "fraud-detector", image: "us-docker.pkg.dev/acme/models/fraud-detector:1.4.2",
+    gpu: { count: 1, pool: "l4-serving" },
+    rollout: { strategy: "canary", steps: [5, 25, 50, 100], pauseMinutes: 5, analysis: { successRate: 0.99, p95LatencySeconds: 1 } },
+    retraining: { schedule: "0 2 * * 0", image: "us-docker.pkg.dev/acme/train/fraud:1.4.2", gpu: { count: 1, pool: "a100-training" }, timeoutMinutes: 240 },
+    drift: { schedule: "0 */6 * * *", threshold: 0.2 },
+};
+const issuesOf = (o: ModelOptions, c = ctx) => {
+    const issues: { field: string; message: string; value: unknown[] }[] = [];
+    resolveModel(o, c, (field, message, ...value) => issues.push({ field, message, value }));
+    return issues;
+};
+const MODELS = "mlops-platform:models";
+
+describe("serving (pure parts)", () => {
+    it("resolves the issue's example with defaults", () => {
+        const m = resolveModel(base, ctx, none);
+        assert.equal(m.namespace, "ml-serving");
+        assert.deepEqual(m.replicas, { min: 2, max: 10 });
+        assert.equal(m.port, 8080);
+        assert.equal(m.modelUri, "models:/fraud-detector@champion");
+        assert.deepEqual(m.gpu, { count: 1, pool: "l4-serving", acceleratorType: "nvidia-l4" });
+        assert.equal(m.retraining!.intervalSeconds, 7 * 86400);
+        assert.equal(m.retraining!.timeZone, "Etc/UTC");
+        assert.equal(m.drift!.image, base.retraining!.image, "the drift check defaults to the training image");
+    });
+
+    describe("rejects, naming the field", () => {
+        const cases: [string, (o: Any) => void, string, RegExp][] = [
+            ["a name that is not DNS-1123", (o) => { o.name = "Fraud_Detector"; }, "name", /DNS-1123/],
+            ["min above max", (o) => { o.replicas = { min: 5, max: 3 }; }, "replicas.max", /from replicas.min \(5\)/],
+            ["weights that fall", (o) => { o.rollout.steps = [50, 25, 100]; }, "rollout.steps", /rising/],
+            ["weights that do not end at 100", (o) => { o.rollout.steps = [10, 50]; }, "rollout.steps", /ending at 100/],
+            ["a pool that does not exist", (o) => { o.gpu.pool = "h100"; }, "gpu.pool", /is not a GPU pool; allowed: l4-serving/],
+            ["serving on a training pool", (o) => { o.gpu.pool = "a100-training"; }, "gpu.pool", /is a training pool; gpu needs a serving pool: l4-serving/],
+            ["retraining on a serving pool", (o) => { o.retraining.gpu.pool = "l4-serving"; }, "retraining.gpu.pool", /needs a training pool: a100-training/],
+            ["more GPUs than the pool's nodes have", (o) => { o.gpu.count = 3; }, "gpu.count", /from 1 to 2 \(the GPUs per node of pool l4-serving\)/],
+            ["an invalid cron schedule", (o) => { o.retraining.schedule = "0 25 * * *"; }, "retraining.schedule", /not a valid cron schedule/],
+            ["a cron schedule with seconds", (o) => { o.drift.schedule = "0 0 */6 * * *"; }, "drift.schedule", /five fields/],
+            ["an image with latest", (o) => { o.image = "us-docker.pkg.dev/acme/models/fraud:latest"; }, "image", /not use the tag `latest`/],
+            ["an unpinned training image", (o) => { o.retraining.image = "python"; }, "retraining.image", /pinned by tag or digest/],
+            ["an unknown time zone", (o) => { o.retraining.timeZone = "Mars/Olympus"; }, "retraining.timeZone", /IANA time zone/],
+            ["an unknown strategy", (o) => { o.rollout.strategy = "shadow"; }, "rollout.strategy", /allowed: canary, blueGreen, rolling/],
+            ["a success rate above 1", (o) => { o.rollout.analysis.successRate = 99; }, "rollout.analysis.successRate", /at most 1/],
+        ];
+        for (const [title, change, field, message] of cases) {
+            it(title, () => {
+                const o = structuredClone(base) as Any;
+                change(o);
+                const hits = issuesOf(o).filter((i) => i.field === field);
+                assert.equal(hits.length, 1, JSON.stringify(issuesOf(o)));
+                assert.match(hits[0].message, message);
+            });
+        }
+
+        it("duplicate model names and a GPU request above the namespace quota, from stack config", () => {
+            const raw = stackValues("prod");
+            (raw[MODELS] as Any[])[1].name = "fraud-detector";
+            assertRejected(raw, `${MODELS}[1].name`, "fraud-detector", /duplicates mlops-platform:models\[0\]\.name/);
+            const raw2 = stackValues("prod");
+            (raw2["mlops-platform:namespaces"] as Any[])[0].quota.gpus = 0;
+            assertRejected(raw2, `${MODELS}[0].gpu.count`, 1, /exceeds the GPU quota of namespace ml-serving \(0\)/);
+        });
+    });
+
+    it("measures schedules with a cron parser", () => {
+        assert.deepEqual(cronInterval("0 */6 * * *"), { seconds: 21600 });
+        assert.deepEqual(cronInterval("@daily"), { seconds: 86400 });
+        assert.match((cronInterval("61 * * * *") as { error: string }).error, /not a valid cron schedule/);
+    });
+
+    it("builds canary steps with a pause and analysis after every weight below 100", () => {
+        const m = resolveModel(base, ctx, none);
+        const strategy = rolloutStrategy(m, "fraud-detector-analysis") as Any;
+        assert.equal(strategy.canary.stableService, "fraud-detector-stable");
+        assert.equal(strategy.canary.canaryService, "fraud-detector-canary");
+        assert.deepEqual(strategy.canary.steps.filter((s: Any) => s.setWeight).map((s: Any) => s.setWeight), [5, 25, 50]);
+        assert.deepEqual(strategy.canary.steps.slice(0, 3).map((s: Any) => Object.keys(s)[0]), ["setWeight", "pause", "analysis"]);
+        assert.deepEqual(strategy.canary.steps[1], { pause: { duration: "5m" } });
+    });
+
+    it("blue-green uses pre-promotion analysis on the preview Service", () => {
+        const m = resolveModel({ ...base, rollout: { strategy: "blueGreen" } }, ctx, none);
+        const bg = (rolloutStrategy(m, "a") as Any).blueGreen;
+        assert.deepEqual([bg.activeService, bg.previewService], ["fraud-detector", "fraud-detector-preview"]);
+        assert.deepEqual(bg.prePromotionAnalysis.args, [{ name: "namespace", value: "ml-serving" }, { name: "service", value: "fraud-detector-preview" }]);
+        assert.deepEqual(serviceNames(resolveModel({ ...base, rollout: { strategy: "rolling" } }, ctx, none)), { main: "fraud-detector", stable: undefined, canary: undefined });
+    });
+
+    it("analysis thresholds come from config, and its PromQL parses", () => {
+        const m = resolveModel({ ...base, rollout: { ...base.rollout, analysis: { successRate: 0.995, p95LatencySeconds: 0.25 } } }, ctx, none);
+        const spec = analysisTemplateSpec(m, "http://prometheus:9090") as Any;
+        assert.deepEqual(spec.metrics.map((x: Any) => x.successCondition), ["result[0] >= 0.995", "result[0] <= 0.25"]);
+        for (const metric of spec.metrics) {
+            assert.deepEqual(promqlErrors(metric.provider.prometheus.query), [], metric.provider.prometheus.query);
+            assert.equal(metric.failureLimit, 1);
+        }
+    });
+
+    it("schedules GPU pods on their pool: accelerator selector, toleration, GPU limits", () => {
+        const m = resolveModel(base, ctx, none);
+        const pod = servingPodSpec(m, { trackingUri: "http://mlflow", serviceAccount: "fraud-detector" }) as Any;
+        assert.deepEqual(pod.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" });
+        assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
+        const cpuOnly = servingPodSpec(resolveModel({ ...base, gpu: undefined }, ctx, none), { trackingUri: "x", serviceAccount: "s" }) as Any;
+        assert.equal(cpuOnly.nodeSelector, undefined);
+        assert.equal(cpuOnly.containers[0].resources.limits["nvidia.com/gpu"], undefined);
+        assert.deepEqual([doubled("500m"), doubled("1"), doubled("1.5")], ["1000m", "2", "3"]);
+    });
+
+    it("retraining CronJobs never overlap, retry preemption, stop at the timeout and clean up", async () => {
+        const m = resolveModel(base, ctx, none);
+        const pod = batchPodSpec(m, "training", { trackingUri: "http://mlflow", pushgatewayUrl: "http://pg:9091", datasetsBucket: "ds", serviceAccount: "fraud-detector-jobs" });
+        const spec = cronJobSpec(m.retraining!.schedule, "Etc/UTC", m.retraining!.timeoutMinutes * 60, { a: "b" }, pod) as Any;
+        assert.equal(spec.concurrencyPolicy, "Forbid");
+        assert.equal(spec.startingDeadlineSeconds, 600);
+        assert.deepEqual([spec.successfulJobsHistoryLimit, spec.failedJobsHistoryLimit], [3, 3]);
+        assert.deepEqual([spec.jobTemplate.spec.backoffLimit, spec.jobTemplate.spec.activeDeadlineSeconds, spec.jobTemplate.spec.ttlSecondsAfterFinished], [3, 14400, 259200]);
+        const p = spec.jobTemplate.spec.template.spec;
+        assert.deepEqual(p.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
+        assert.ok(p.containers[0].env.some((e: Any) => e.name === "PUSHGATEWAY_URL" && e.value === "http://pg:9091"));
+        const plain = JSON.parse(JSON.stringify({ ...spec, jobTemplate: { ...spec.jobTemplate, spec: { ...spec.jobTemplate.spec, template: { ...spec.jobTemplate.spec.template, spec: { ...p, containers: [{ ...p.containers[0], env: [] }] } } } } }));
+        assert.deepEqual(await validateObject({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "x", namespace: "y" }, spec: plain }), []);
+    });
+});

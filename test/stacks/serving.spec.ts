@@ -1,0 +1,133 @@
+// Models in the real dev and prod plans.
+import * as assert from "node:assert/strict";
+import { Plan } from "../../scripts/harness/runPlan";
+import { Any, one, ofType, planOf } from "../plans";
+
+const T = {
+    rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",
+    analysis: "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate",
+    deployment: "kubernetes:apps/v1:Deployment",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    service: "kubernetes:core/v1:Service",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    monitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+    policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+};
+
+describe("models in the stack plans", () => {
+    let dev: Plan;
+    let prod: Plan;
+    before(async () => {
+        dev = await planOf("dev");
+        prod = await planOf("prod");
+    });
+
+    it("declares a GPU canary model and a CPU blue-green (prod) or rolling (dev) one", () => {
+        assert.deepEqual((prod.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind, m.url]), [
+            ["fraud-detector", "canary", "Rollout", "http://fraud-detector.ml-serving.svc.cluster.local:8080"],
+            ["churn-predictor", "blueGreen", "Rollout", "http://churn-predictor.ml-serving.svc.cluster.local:8080"],
+        ]);
+        assert.deepEqual((dev.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind]), [
+            ["fraud-detector", "canary", "Rollout"], ["churn-predictor", "rolling", "Deployment"],
+        ]);
+    });
+
+    it("each HPA targets its model's Rollout or Deployment, on CPU and memory, scaling down slowly", () => {
+        const target = (plan: Plan, name: string) => one(plan, T.hpa, `${name}-hpa`).inputs.spec;
+        assert.deepEqual(target(prod, "fraud-detector").scaleTargetRef, { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "fraud-detector" });
+        assert.deepEqual(target(dev, "churn-predictor").scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "churn-predictor" });
+        const hpa = target(prod, "fraud-detector");
+        assert.deepEqual([hpa.minReplicas, hpa.maxReplicas], [3, 20]);
+        assert.deepEqual(hpa.metrics.map((x: Any) => [x.resource.name, x.resource.target.averageUtilization]), [["cpu", 70], ["memory", 80]]);
+        assert.equal(hpa.behavior.scaleDown.stabilizationWindowSeconds, 300);
+    });
+
+    it("each PDB's selector matches its model's pod labels", () => {
+        for (const plan of [dev, prod]) {
+            for (const m of (plan.outputs as Any).models) {
+                const pdb = one(plan, T.pdb, `${m.name}-pdb`).inputs.spec.selector.matchLabels;
+                const workload = m.workload.kind === "Rollout" ? one(plan, T.rollout, `${m.name}-rollout`) : one(plan, T.deployment, `${m.name}-deployment`);
+                const podLabels = workload.inputs.spec.template.metadata.labels;
+                for (const [k, v] of Object.entries(pdb)) assert.equal(podLabels[k], v, `${m.name}: ${k}`);
+                assert.deepEqual(workload.inputs.spec.selector.matchLabels, pdb);
+            }
+        }
+    });
+
+    it("analysis thresholds come from each model's config", () => {
+        const conditions = (name: string) => one(prod, T.analysis, `${name}-analysis`).inputs.spec.metrics.map((x: Any) => x.successCondition);
+        assert.deepEqual(conditions("fraud-detector"), ["result[0] >= 0.99", "result[0] <= 0.5"]);
+        assert.deepEqual(conditions("churn-predictor"), ["result[0] >= 0.995", "result[0] <= 0.3"]);
+        const address = one(prod, T.analysis, "fraud-detector-analysis").inputs.spec.metrics[0].provider.prometheus.address;
+        assert.equal(address, "http://kube-prometheus-prometheus.monitoring.svc.cluster.local:9090");
+        const bg = one(prod, T.rollout, "churn-predictor-rollout").inputs.spec.strategy.blueGreen;
+        assert.equal(bg.prePromotionAnalysis.templates[0].templateName, "churn-predictor-analysis");
+    });
+
+    it("has stable and canary Services for the canary, active and preview for blue-green, and scrapes both", () => {
+        const svc = (name: string) => one(prod, T.service, `fraud-detector-svc-${name}`).inputs.metadata.labels["mlops.platform/metrics"];
+        assert.deepEqual([svc("fraud-detector"), svc("fraud-detector-stable"), svc("fraud-detector-canary")], [undefined, "true", "true"]);
+        assert.ok(one(prod, T.service, "churn-predictor-svc-churn-predictor-preview"));
+        assert.deepEqual(one(prod, T.monitor, "fraud-detector-monitor").inputs.spec.endpoints, [{ interval: "15s", path: "/metrics", port: "http" }]);
+    });
+
+    it("admits traffic only from the monitoring namespace (and those a model allows)", () => {
+        const p = one(prod, T.policy, "fraud-detector-ingress").inputs.spec;
+        assert.deepEqual(p.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: 8080, protocol: "TCP" }] }]);
+    });
+
+    it("gives each server its own Workload Identity with read access to MLflow's artifacts", () => {
+        const wi = one(prod, "gcp:serviceaccount/iAMMember:IAMMember", "fraud-detector-workload-identity").inputs;
+        assert.equal(wi.member, "serviceAccount:acme-mlops-prod.svc.id.goog[ml-serving/fraud-detector]");
+        const read = one(prod, "gcp:storage/bucketIAMMember:BucketIAMMember", "fraud-detector-artifacts-reader").inputs;
+        assert.deepEqual([read.role, read.bucket], ["roles/storage.objectViewer", (prod.outputs as Any).artifactBucket]);
+        const pod = one(prod, T.rollout, "fraud-detector-rollout").inputs.spec.template.spec;
+        assert.equal(pod.serviceAccountName, "fraud-detector");
+        assert.deepEqual(pod.containers[0].env.slice(0, 2), [
+            { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" },
+            { name: "MODEL_URI", value: "models:/fraud-detector@champion" },
+        ]);
+    });
+
+    it("retrains on the training pool on schedule, and checks drift, as the alerts expect", () => {
+        const retrain = one(prod, T.cronJob, "fraud-detector-retrain").inputs;
+        assert.equal(retrain.metadata.name, "fraud-detector-retrain");
+        assert.deepEqual([retrain.spec.schedule, retrain.spec.timeZone, retrain.spec.concurrencyPolicy], ["0 2 * * 0", "America/Chicago", "Forbid"]);
+        assert.equal(retrain.spec.jobTemplate.spec.activeDeadlineSeconds, 240 * 60);
+        const pod = retrain.spec.jobTemplate.spec.template.spec;
+        assert.deepEqual(pod.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
+        assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
+        const env = Object.fromEntries(pod.containers[0].env.filter((e: Any) => e.value).map((e: Any) => [e.name, e.value]));
+        assert.equal(env.PUSHGATEWAY_URL, "http://pushgateway.monitoring.svc.cluster.local:9091");
+        assert.equal(env.DATASETS_BUCKET, `gs://${(prod.outputs as Any).datasetsBucket}`);
+        const drift = one(prod, T.cronJob, "fraud-detector-drift").inputs;
+        assert.deepEqual([drift.spec.schedule, drift.spec.jobTemplate.spec.template.spec.nodeSelector], ["0 */6 * * *", undefined]);
+        assert.ok(drift.spec.jobTemplate.spec.template.spec.containers[0].env.some((e: Any) => e.name === "DRIFT_THRESHOLD" && e.value === "0.2"));
+        const read = one(prod, "gcp:storage/bucketIAMMember:BucketIAMMember", "fraud-detector-datasets-reader").inputs;
+        assert.equal(read.role, "roles/storage.objectViewer");
+    });
+
+    it("feeds each model's thresholds to its alerts", () => {
+        const rules = one(prod, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "monitoring-rules").inputs.spec.groups.flatMap((g: Any) => g.rules);
+        const latency = rules.filter((r: Any) => r.alert === "ModelLatencyHigh").map((r: Any) => r.expr);
+        assert.deepEqual(latency, [
+            'model:request_latency_seconds:p95{model="fraud-detector"} > 0.5',
+            'model:request_latency_seconds:p95{model="churn-predictor"} > 0.3',
+            'model:request_latency_seconds:p95{model!~"fraud-detector|churn-predictor"} > 1',
+        ]);
+        const stale = rules.filter((r: Any) => r.alert === "RetrainingStale").map((r: Any) => r.expr);
+        assert.match(stale[0], /cronjob="fraud-detector-retrain".* > 1209600$/);
+        assert.match(stale[1], /cronjob="churn-predictor-retrain".* > 172800$/);
+    });
+
+    it("installs the Argo Rollouts controller from a pinned chart, with metrics scraped", () => {
+        const r = one(prod, "kubernetes:helm.sh/v3:Release", "delivery-argo-rollouts").inputs;
+        assert.deepEqual([r.chart, r.version, r.repositoryOpts.repo], ["argo-rollouts", "2.41.0", "https://argoproj.github.io/argo-helm"]);
+        assert.deepEqual(r.values.controller.metrics, { enabled: true, serviceMonitor: { enabled: true } });
+        assert.equal(r.values.controller.replicas, 2);
+        const rollout = one(prod, T.rollout, "fraud-detector-rollout");
+        assert.ok(rollout.dependsOn.includes(one(prod, "kubernetes:helm.sh/v3:Release", "delivery-argo-rollouts").urn), "the Rollout CRD comes first");
+        assert.equal(ofType(prod, T.rollout).length, 2);
+    });
+});
