@@ -4,6 +4,7 @@
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { validateObject } from "./harness/kubernetesModels";
+import { checkPolicies, formatReport } from "./harness/policy";
 import { kubernetesObjects, summarize, writePlan } from "./harness/output";
 import { PlanError, runPlan } from "./harness/runPlan";
 import { ROOT, listStacks, loadStackConfig } from "./harness/stackConfig";
@@ -32,8 +33,10 @@ async function main(argv: string[]): Promise<number> {
             console.error(`error: ${invalid.length} Kubernetes object(s) fail schema validation:\n  ${invalid.join("\n  ")}`);
             return 1;
         }
-        console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
-        return 0;
+        console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).\n`);
+        const report = await checkPolicies(stack, plan.resources);
+        console.log(formatReport(report));
+        return report.mandatory > 0 ? 1 : 0;
     } catch (e) {
         const cause = e instanceof PlanError ? e.cause : e;
         console.error(cause instanceof ConfigError ? `error: ${cause.message}` : cause);

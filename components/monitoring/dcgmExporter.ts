@@ -42,6 +42,7 @@ export function dcgmHostEngineSpec(): k8s.types.input.apps.v1.DaemonSetSpec {
                     env: [{ name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" }],
                     securityContext: { privileged: true },
                     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                    readinessProbe: { tcpSocket: { port: 5555 }, periodSeconds: 10 },
                     livenessProbe: { tcpSocket: { port: 5555 }, periodSeconds: 30 },
                     volumeMounts: [{ name: "nvidia-install-dir-host", mountPath: "/usr/local/nvidia", readOnly: true }],
                 }],

@@ -1,0 +1,105 @@
+// GKE clusters and node pools.
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { ofTypes, TYPES } from "./util";
+
+const cluster = (name: string, description: string, check: Parameters<typeof ofTypes>[1], extra: Partial<ResourceValidationPolicy> = {}): ResourceValidationPolicy => ({
+    name, description, enforcementLevel: "mandatory", validateResource: ofTypes([TYPES.cluster], check), ...extra,
+});
+const pool = (name: string, description: string, check: Parameters<typeof ofTypes>[1], extra: Partial<ResourceValidationPolicy> = {}): ResourceValidationPolicy => ({
+    name, description, enforcementLevel: "mandatory", validateResource: ofTypes([TYPES.nodePool], check), ...extra,
+});
+
+export const gkePolicies: ResourceValidationPolicy[] = [
+    cluster("gke-private-nodes", "Nodes have no public IPs, so they are not reachable from the internet.", (p, _a, report) => {
+        if (p.privateClusterConfig?.enablePrivateNodes !== true) report("GKE clusters must have private nodes (privateClusterConfig.enablePrivateNodes: true).");
+    }),
+    cluster("gke-master-authorized-networks", "Only listed networks reach the control plane.", (p, _a, report) => {
+        if (!p.masterAuthorizedNetworksConfig) report("GKE clusters must restrict the control plane to masterAuthorizedNetworksConfig.");
+        else if (p.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled === true) report("GKE clusters must not open the control plane to all Google Cloud IPs (gcpPublicCidrsAccessEnabled).");
+    }),
+    cluster("gke-workload-identity", "Pods get Google credentials per Kubernetes service account, never node keys.", (p, _a, report) => {
+        if (!p.workloadIdentityConfig?.workloadPool) report("GKE clusters must enable Workload Identity (workloadIdentityConfig.workloadPool).");
+    }),
+    cluster("gke-shielded-nodes", "Shielded GKE nodes resist boot-level tampering.", (p, _a, report) => {
+        if (p.enableShieldedNodes === false) report("GKE clusters must enable shielded nodes.");
+    }),
+    cluster("gke-network-policy", "NetworkPolicies are only enforced with Dataplane V2 or the network policy addon.", (p, _a, report) => {
+        if (p.datapathProvider !== "ADVANCED_DATAPATH" && p.networkPolicy?.enabled !== true) report(`GKE clusters must enforce NetworkPolicy: datapathProvider ADVANCED_DATAPATH (got ${JSON.stringify(p.datapathProvider)}).`);
+    }),
+    cluster("gke-release-channel", "A release channel keeps the control plane and nodes patched.", (p, _a, report) => {
+        const ch = p.releaseChannel?.channel;
+        if (!ch || ch === "UNSPECIFIED") report("GKE clusters must be enrolled in a release channel (RAPID, REGULAR or STABLE).");
+    }),
+    cluster("gke-no-legacy-abac", "Legacy ABAC grants broad rights outside RBAC.", (p, _a, report) => {
+        if (p.enableLegacyAbac === true) report("GKE clusters must not enable legacy ABAC.");
+    }),
+    cluster("gke-no-client-certificate-or-basic-auth", "Static credentials cannot be rotated or revoked.", (p, _a, report) => {
+        if (p.masterAuth?.clientCertificateConfig?.issueClientCertificate !== false) report("GKE clusters must not issue a client certificate (masterAuth.clientCertificateConfig.issueClientCertificate: false).");
+        if (p.masterAuth?.username || p.masterAuth?.password) report("GKE clusters must not use basic auth.");
+    }),
+    cluster("gke-default-pool-removed", "The default pool cannot be hardened like managed pools.", (p, _a, report) => {
+        if (p.removeDefaultNodePool !== true) report("GKE clusters must remove the default node pool (removeDefaultNodePool: true).");
+    }),
+    cluster("gke-logging-and-monitoring", "Without system logs and metrics, incidents cannot be investigated.", (p, _a, report) => {
+        const logs: string[] = p.loggingConfig?.enableComponents ?? [];
+        if (p.loggingService === "none" || (p.loggingConfig && !logs.includes("SYSTEM_COMPONENTS"))) report("GKE clusters must send system component logs to Cloud Logging.");
+        const metrics: string[] = p.monitoringConfig?.enableComponents ?? [];
+        if (p.monitoringService === "none" || (p.monitoringConfig && !metrics.includes("SYSTEM_COMPONENTS"))) report("GKE clusters must send system metrics to Cloud Monitoring.");
+    }),
+    cluster("gke-deletion-protection", "A protected cluster cannot be deleted by a stray change.", (p, args, report) => {
+        if (p.deletionProtection !== true || !args.opts.protect) report("GKE clusters must have deletionProtection: true and Pulumi protect.");
+    }),
+    cluster("gke-regional-control-plane", "A regional control plane survives a zone outage.", (p, _a, report) => {
+        if (/-[a-z]$/.test(p.location ?? "")) report(`GKE clusters must be regional; location ${JSON.stringify(p.location)} is a zone.`);
+    }),
+];
+
+interface MachineTypes { allowedMachineTypes: string[]; allowedAccelerators: string[]; maxNodes: number }
+
+const isGpu = (p: Record<string, unknown> & { nodeConfig?: { guestAccelerators?: unknown[] } }) => (p.nodeConfig?.guestAccelerators ?? []).length > 0;
+
+export const nodePoolPolicies: ResourceValidationPolicy[] = [
+    pool("nodepool-no-default-service-account", "The Compute default service account has Editor on the project.", (p, _a, report) => {
+        const sa: string | undefined = p.nodeConfig?.serviceAccount;
+        if (!sa || sa === "default" || /-compute@developer\.gserviceaccount\.com$/.test(sa)) report(`Node pools must run as a dedicated service account, not the Compute default (${JSON.stringify(sa ?? "default")}).`);
+    }),
+    pool("nodepool-cloud-platform-scope-only", "Access is governed by IAM roles, not legacy scopes.", (p, _a, report) => {
+        const scopes: string[] = p.nodeConfig?.oauthScopes ?? [];
+        if (scopes.length !== 1 || scopes[0] !== "https://www.googleapis.com/auth/cloud-platform") report(`Node pools must use only the cloud-platform scope (got ${JSON.stringify(scopes)}).`);
+    }),
+    pool("nodepool-gke-metadata-server", "The GKE metadata server serves Workload Identity and hides node credentials.", (p, _a, report) => {
+        if (p.nodeConfig?.workloadMetadataConfig?.mode !== "GKE_METADATA") report("Node pools must use workloadMetadataConfig.mode GKE_METADATA.");
+    }),
+    pool("nodepool-secure-boot-and-integrity", "Secure boot and integrity monitoring detect tampered nodes.", (p, _a, report) => {
+        const s = p.nodeConfig?.shieldedInstanceConfig;
+        if (s?.enableSecureBoot !== true || s?.enableIntegrityMonitoring === false) report("Node pools must enable secure boot and integrity monitoring.");
+    }),
+    pool("nodepool-auto-repair-and-upgrade", "Unhealthy and outdated nodes are replaced without a human.", (p, _a, report) => {
+        if (p.management?.autoRepair !== true || p.management?.autoUpgrade !== true) report("Node pools must enable auto-repair and auto-upgrade.");
+    }),
+    pool("nodepool-gpu-taint-and-drivers", "Only GPU workloads land on GPU nodes, and GKE installs the driver.", (p, _a, report) => {
+        if (!isGpu(p)) return;
+        const taints: { key: string; effect: string }[] = p.nodeConfig?.taints ?? [];
+        if (!taints.some((t) => t.key === "nvidia.com/gpu" && t.effect === "NO_SCHEDULE")) report("GPU node pools must carry the taint nvidia.com/gpu=present:NoSchedule.");
+        for (const acc of p.nodeConfig.guestAccelerators) {
+            const v = acc.gpuDriverInstallationConfig?.gpuDriverVersion;
+            if (!v || v === "INSTALLATION_DISABLED") report(`GPU node pools must let GKE install the driver (gpuDriverVersion DEFAULT or LATEST, got ${JSON.stringify(v)}).`);
+        }
+    }),
+    pool("nodepool-allowed-machine-types", "Keeps spend to machine families the platform team approved.", (p, args, report) => {
+        const { allowedMachineTypes } = args.getConfig<MachineTypes>();
+        const mt: string = p.nodeConfig?.machineType ?? "";
+        if (!allowedMachineTypes.some((prefix) => mt.startsWith(prefix))) report(`Node pool machine type ${JSON.stringify(mt)} must start with one of ${allowedMachineTypes.join(", ")}.`);
+    }, { configSchema: { properties: { allowedMachineTypes: { type: "array", items: { type: "string" }, default: ["e2-standard-", "n2-standard-", "n1-standard-", "g2-standard-", "a2-highgpu-", "a2-ultragpu-", "a3-highgpu-"] } } } }),
+    pool("nodepool-allowed-accelerators", "Keeps GPU spend to approved accelerators.", (p, args, report) => {
+        const { allowedAccelerators } = args.getConfig<MachineTypes>();
+        for (const acc of p.nodeConfig?.guestAccelerators ?? []) {
+            if (!allowedAccelerators.includes(acc.type)) report(`Accelerator ${JSON.stringify(acc.type)} must be one of ${allowedAccelerators.join(", ")}.`);
+        }
+    }, { configSchema: { properties: { allowedAccelerators: { type: "array", items: { type: "string" }, default: ["nvidia-l4", "nvidia-tesla-t4", "nvidia-tesla-a100", "nvidia-a100-80gb", "nvidia-h100-80gb"] } } } }),
+    pool("nodepool-max-nodes-cap", "Caps how far one pool can scale (and spend).", (p, args, report) => {
+        const { maxNodes } = args.getConfig<MachineTypes>();
+        const max = p.autoscaling?.totalMaxNodeCount ?? p.autoscaling?.maxNodeCount;
+        if (typeof max === "number" && max > maxNodes) report(`Node pools may scale to at most ${maxNodes} nodes (got ${max}).`);
+    }, { configSchema: { properties: { maxNodes: { type: "integer", minimum: 1, default: 20 } } } }),
+];

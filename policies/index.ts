@@ -1,0 +1,16 @@
+// The mlops-platform policy pack: security and resource rules for every stack of the platform.
+import { PolicyPack } from "@pulumi/policy";
+import { databasePolicies } from "./database";
+import { gkePolicies, nodePoolPolicies } from "./gke";
+import { identityPolicies } from "./identity";
+import { networkPolicies } from "./network";
+import { stackPolicies } from "./stack";
+import { storagePolicies } from "./storage";
+import { workloadPolicies } from "./workloads";
+
+export const policies = [
+    ...gkePolicies, ...nodePoolPolicies, ...storagePolicies, ...databasePolicies, ...identityPolicies,
+    ...workloadPolicies, ...networkPolicies, ...stackPolicies,
+];
+
+new PolicyPack("mlops-platform", { policies });

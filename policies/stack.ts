@@ -1,0 +1,80 @@
+// Stack-wide rules: relations between resources, checked on the whole plan (validateStack).
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { Props, TYPES } from "./util";
+
+const byType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
+const ns = (r: PolicyResource) => r.props.metadata?.namespace;
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
+    !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+interface Serving { minReplicas: number }
+interface Guardrails { exemptNamespaces: string[] }
+
+export const stackPolicies: StackValidationPolicy[] = [
+    {
+        name: "stack-serving-hpa-and-pdb",
+        description: "Every serving workload autoscales and survives node drains: an HPA targets it and a PDB covers its pods.",
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { minReplicas: { type: "integer", minimum: 1, default: 2 } } },
+        validateStack: (args, report) => {
+            const { minReplicas } = args.getConfig<Serving>();
+            const workloads = [...byType(args.resources, TYPES.rollout), ...byType(args.resources, TYPES.deployment)]
+                .filter((w) => w.props.spec?.template?.metadata?.labels?.["mlops.platform/workload"] === "serving");
+            for (const w of workloads) {
+                const name = w.props.metadata?.name;
+                const kind = w.type === TYPES.rollout ? "Rollout" : "Deployment";
+                const hpa = byType(args.resources, TYPES.hpa).find((h) => ns(h) === ns(w) && h.props.spec?.scaleTargetRef?.kind === kind && h.props.spec?.scaleTargetRef?.name === name);
+                if (!hpa) report(`${kind} ${ns(w)}/${name} must have a HorizontalPodAutoscaler targeting it.`, w.urn);
+                else if ((hpa.props.spec?.minReplicas ?? 1) < minReplicas) report(`HorizontalPodAutoscaler of ${ns(w)}/${name} must keep at least ${minReplicas} replicas (minReplicas ${hpa.props.spec?.minReplicas ?? 1}).`, hpa.urn);
+                const podLabels = w.props.spec?.template?.metadata?.labels;
+                const pdb = byType(args.resources, TYPES.pdb).find((p) => ns(p) === ns(w) && matches(p.props.spec?.selector?.matchLabels, podLabels));
+                if (!pdb) report(`${kind} ${ns(w)}/${name} must have a PodDisruptionBudget whose selector matches its pods.`, w.urn);
+            }
+        },
+    },
+    {
+        name: "stack-namespace-guardrails",
+        description: "Every namespace the stack creates has a ResourceQuota, a LimitRange and a default-deny NetworkPolicy.",
+        enforcementLevel: "mandatory",
+        // Platform namespaces whose charts need cluster-wide traffic (exempt, each named in the config).
+        configSchema: { properties: { exemptNamespaces: { type: "array", items: { type: "string" }, default: ["monitoring", "cert-manager", "argo-rollouts"] } } },
+        validateStack: (args, report) => {
+            const { exemptNamespaces } = args.getConfig<Guardrails>();
+            const isDefaultDeny = (p: Props) => {
+                const s = p.spec ?? {};
+                const types: string[] = s.policyTypes ?? [];
+                return Object.keys(s.podSelector ?? { x: 1 }).length === 0 && types.includes("Ingress") && types.includes("Egress") && !(s.ingress?.length) && !(s.egress?.length);
+            };
+            for (const n of byType(args.resources, TYPES.namespace)) {
+                const name = n.props.metadata?.name;
+                if (exemptNamespaces.includes(name)) continue;
+                const inNs = (type: string) => byType(args.resources, type).filter((r) => ns(r) === name);
+                if (inNs(TYPES.resourceQuota).length === 0) report(`Namespace ${name} must have a ResourceQuota.`, n.urn);
+                if (inNs(TYPES.limitRange).length === 0) report(`Namespace ${name} must have a LimitRange.`, n.urn);
+                if (!inNs(TYPES.networkPolicy).some((p) => isDefaultDeny(p.props))) report(`Namespace ${name} must have a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules).`, n.urn);
+            }
+        },
+    },
+    {
+        name: "stack-helm-chart-pinned",
+        description: "A chart upgrade is a reviewed change, not a side effect of the next deploy.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            for (const r of args.resources) {
+                const version = r.type === TYPES.helmRelease ? r.props.version : r.type === "kubernetes-cert-manager:index:CertManager" ? r.props.helmOptions?.version : null;
+                if (version === null) continue;
+                if (typeof version !== "string" || !/^v?\d+\.\d+\.\d+$/.test(version)) report(`Helm chart of ${r.name} must be pinned to an exact version (got ${JSON.stringify(version)}).`, r.urn);
+            }
+        },
+    },
+    {
+        name: "stack-stateful-resources-protected",
+        description: "Databases and buckets hold data that a `pulumi destroy` must not take.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            for (const r of [...byType(args.resources, TYPES.sqlInstance), ...byType(args.resources, TYPES.bucket)]) {
+                if (!r.opts.protect) report(`${r.type.split(":").pop()} ${r.name} must be protected (Pulumi protect).`, r.urn);
+            }
+        },
+    },
+];

@@ -1,0 +1,103 @@
+// Shared helpers of the policy pack: type matching and pod-spec extraction. No Pulumi provider SDKs are
+// loaded: policies match the engine's type tokens, which keeps the analyzer quick to start.
+import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Props = Record<string, any>;
+
+/** Validates resources of the given type tokens only. */
+export function ofTypes(types: string[], check: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void) {
+    return (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (types.includes(args.type)) check(args.props, args, report);
+    };
+}
+
+export const TYPES = {
+    cluster: "gcp:container/cluster:Cluster",
+    nodePool: "gcp:container/nodePool:NodePool",
+    bucket: "gcp:storage/bucket:Bucket",
+    sqlInstance: "gcp:sql/databaseInstance:DatabaseInstance",
+    serviceAccountKey: "gcp:serviceaccount/key:Key",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    namespace: "kubernetes:core/v1:Namespace",
+    service: "kubernetes:core/v1:Service",
+    resourceQuota: "kubernetes:core/v1:ResourceQuota",
+    limitRange: "kubernetes:core/v1:LimitRange",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    deployment: "kubernetes:apps/v1:Deployment",
+    rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",
+    cronJob: "kubernetes:batch/v1:CronJob",
+} as const;
+
+/** Kubernetes workload types and where their pod spec is. */
+const POD_SPEC_PATHS: Record<string, string[]> = {
+    "kubernetes:core/v1:Pod": ["spec"],
+    "kubernetes:apps/v1:Deployment": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:StatefulSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:DaemonSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:ReplicaSet": ["spec", "template", "spec"],
+    "kubernetes:batch/v1:Job": ["spec", "template", "spec"],
+    "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    "kubernetes:argoproj.io/v1alpha1:Rollout": ["spec", "template", "spec"],
+};
+export const WORKLOAD_TYPES = Object.keys(POD_SPEC_PATHS);
+/** Workloads that run until stopped (as opposed to run-to-completion Jobs). */
+export const LONG_RUNNING_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:argoproj.io/v1alpha1:Rollout"];
+
+export function podSpecOf(type: string, props: Props): Props | undefined {
+    return POD_SPEC_PATHS[type]?.reduce<Props | undefined>((o, k) => o?.[k], props);
+}
+
+/** `namespace/name` of a Kubernetes object, as exemptions name it. */
+export function objectName(props: Props): string {
+    return `${props.metadata?.namespace ?? ""}/${props.metadata?.name ?? ""}`;
+}
+
+export interface Container {
+    name: string;
+    kind: "container" | "init container";
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    spec: Record<string, any>;
+}
+
+export function containersOf(pod: Props): Container[] {
+    return [
+        ...(pod.initContainers ?? []).map((c: Props) => ({ name: c.name, kind: "init container" as const, spec: c })),
+        ...(pod.containers ?? []).map((c: Props) => ({ name: c.name, kind: "container" as const, spec: c })),
+    ];
+}
+
+/** Config shared by workload rules: workloads (`namespace/name`) a rule does not apply to, with reasons kept in the config file. */
+export interface Exemptions {
+    exemptWorkloads: string[];
+}
+
+export const EXEMPTIONS_SCHEMA = {
+    exemptWorkloads: {
+        type: "array" as const,
+        items: { type: "string" as const },
+        // Node agents that must read the host or the GPU driver: DCGM, per NVIDIA's and Google's guidance.
+        default: ["monitoring/nvidia-dcgm", "monitoring/dcgm-exporter"],
+    },
+};
+
+/** Runs `check` on each container of a workload that is not exempt. */
+export function forEachContainer(check: (c: Container, pod: Props, props: Props, report: ReportViolation, args: ResourceValidationArgs) => void) {
+    return ofTypes(WORKLOAD_TYPES, (props, args, report) => {
+        if (args.getConfig<Exemptions>().exemptWorkloads.includes(objectName(props))) return;
+        const pod = podSpecOf(args.type, props);
+        if (!pod) return;
+        for (const c of containersOf(pod)) check(c, pod, props, report, args);
+    });
+}
+
+/** Runs `check` on the pod spec of a workload that is not exempt. */
+export function forEachPod(check: (pod: Props, props: Props, args: ResourceValidationArgs, report: ReportViolation) => void) {
+    return ofTypes(WORKLOAD_TYPES, (props, args, report) => {
+        if (args.getConfig<Exemptions>().exemptWorkloads.includes(objectName(props))) return;
+        const pod = podSpecOf(args.type, props);
+        if (pod) check(pod, props, args, report);
+    });
+}

@@ -1,0 +1,249 @@
+// Serves the policy pack the way the Pulumi engine does: `@pulumi/pulumi`'s run-policy-pack in a child
+// process, spoken to over the analyzer gRPC API (GetAnalyzerInfo, Configure, Analyze, AnalyzeStack).
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { buildSync } from "esbuild";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ResourceRecord } from "./recorder";
+import { ROOT } from "./stackConfig";
+import { Plain, SECRET, UNKNOWN } from "./values";
+
+export const PACK_SOURCE = path.join(ROOT, "policies");
+export const POLICY_CONFIG_DIR = path.join(PACK_SOURCE, "config");
+
+export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
+const LEVELS: Level[] = ["advisory", "mandatory", "disabled", "remediate"]; // the proto's enum order
+
+export interface PolicyInfo {
+    name: string;
+    description: string;
+    enforcementLevel: Level;
+    /** Config schema properties, with defaults. */
+    configSchema: Record<string, { default?: unknown }>;
+}
+
+export interface Violation {
+    policy: string;
+    level: Level;
+    message: string;
+    urn: string;
+    /** The policy could not run: a value it reads is only known after deployment (as in a real preview). */
+    notCheckable: boolean;
+}
+
+/**
+ * Compiles the pack (policies/*.ts) to one JavaScript file next to a package.json, so run-policy-pack loads
+ * it without type-checking through ts-node on every start (`npm test` type-checks it once). The Pulumi CLI
+ * loads policies/ itself; both run the same source.
+ */
+export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): string {
+    fs.mkdirSync(outDir, { recursive: true });
+    buildSync({
+        entryPoints: [path.join(PACK_SOURCE, "index.ts")],
+        outfile: path.join(outDir, "index.js"),
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: "node22",
+        external: ["@pulumi/policy", "@pulumi/pulumi"],
+        logLevel: "silent",
+    });
+    const { name, version } = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8"));
+    fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
+    fs.copyFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
+    return outDir;
+}
+
+/** Serialized the way the engine sends properties: unknowns and secrets as their wire markers. */
+export function toWire(v: Plain): unknown {
+    if (v === UNKNOWN) return rpc.unknownValue;
+    if (v === SECRET) return { [rpc.specialSigKey]: rpc.specialSecretSig, value: SECRET };
+    if (Array.isArray(v)) return v.map(toWire);
+    if (v && typeof v === "object") {
+        if (typeof v.$resource === "string") return v.$resource;
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toWire(x)]));
+    }
+    return v;
+}
+
+function options(r: ResourceRecord): pb.AnalyzerResourceOptions {
+    const o = new pb.AnalyzerResourceOptions();
+    o.setProtect(r.protect);
+    o.setIgnorechangesList(r.ignoreChanges);
+    o.setDeletebeforereplace(r.deleteBeforeReplace);
+    o.setDeletebeforereplacedefined(r.deleteBeforeReplace);
+    o.setAdditionalsecretoutputsList(r.additionalSecretOutputs);
+    o.setAliasesList([]);
+    if (r.parent) o.setParent(r.parent);
+    return o;
+}
+
+const props = (r: ResourceRecord) => Struct.fromJavaScript(toWire(r.inputs ?? {}) as Record<string, never>);
+
+/** A running analyzer: the pack in a child process and a gRPC client to it. */
+export class Analyzer {
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: AnalyzerClient,
+    ) {}
+
+    /** Starts run-policy-pack on `packDir` and connects once it prints its port. */
+    static async start(packDir = buildPack()): Promise<Analyzer> {
+        const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+        // The engine address is only used for logging; offline there is no engine.
+        const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child.stdout!.on("data", (d) => {
+                out += d;
+                const m = /^(\d+)\s*$/m.exec(out);
+                if (m) resolve(Number(m[1]));
+            });
+            child.once("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving: ${stderr.trim()}`)));
+        });
+        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new Analyzer(child, client);
+    }
+
+    private call<Req, Res>(method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown, req: Req): Promise<Res> {
+        return new Promise((resolve, reject) => method.call(this.client, req, (e: grpc.ServiceError | null, r: Res) => (e ? reject(e) : resolve(r))));
+    }
+
+    async info(): Promise<PolicyInfo[]> {
+        const info = await this.call<Empty, pb.AnalyzerInfo>(this.client.getAnalyzerInfo, new Empty());
+        return info.getPoliciesList().map((p) => ({
+            name: p.getName(),
+            description: p.getDescription(),
+            enforcementLevel: LEVELS[p.getEnforcementlevel()],
+            configSchema: (p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, { default?: unknown }>,
+        }));
+    }
+
+    /**
+     * Configures the pack from a policy config file's content, resolved as the CLI does: a policy's own
+     * entry (a level, or an object with `enforcementLevel` and properties), else `all`, else its default
+     * level; properties over the schema's defaults.
+     */
+    async configure(config: Record<string, unknown>): Promise<Map<string, Level>> {
+        const req = new pb.ConfigureAnalyzerRequest();
+        const levels = new Map<string, Level>();
+        for (const p of await this.info()) {
+            const own = config[p.name];
+            const { enforcementLevel, ...properties } = typeof own === "string" ? { enforcementLevel: own } : ((own ?? {}) as Record<string, unknown>);
+            const level = (enforcementLevel ?? config.all ?? p.enforcementLevel) as Level;
+            if (!LEVELS.includes(level)) throw new Error(`policy config: ${p.name}: unknown enforcement level ${JSON.stringify(level)}`);
+            const defaults = Object.fromEntries(Object.entries(p.configSchema).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
+            const pc = new pb.PolicyConfig();
+            pc.setEnforcementlevel(LEVELS.indexOf(level) as pb.EnforcementLevel);
+            pc.setProperties(Struct.fromJavaScript({ ...defaults, ...properties } as Record<string, never>));
+            req.getPolicyconfigMap().set(p.name, pc);
+            levels.set(p.name, level);
+        }
+        const unknown = Object.keys(config).filter((k) => k !== "all" && !levels.has(k));
+        if (unknown.length) throw new Error(`policy config names unknown policies: ${unknown.join(", ")}`);
+        await this.call(this.client.configure, req);
+        return levels;
+    }
+
+    private violations(diags: pb.AnalyzeDiagnostic[], urn = ""): Violation[] {
+        return diags.map((d) => {
+            // The SDK prefixes a violation with the policy's description; keep what the rule reported.
+            const message = d.getMessage().startsWith(d.getDescription()) ? d.getMessage().slice(d.getDescription().length).trim() : d.getMessage();
+            return { policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()], message, urn: d.getUrn() || urn, notCheckable: /^can't run policy /.test(message) };
+        });
+    }
+
+    /** Analyze for one resource, as the engine calls it for each resource it registers. */
+    async analyze(r: ResourceRecord): Promise<Violation[]> {
+        const req = new pb.AnalyzeRequest();
+        req.setType(r.type);
+        req.setName(r.name);
+        req.setUrn(r.urn);
+        req.setProperties(props(r));
+        req.setOptions(options(r));
+        const res = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, req);
+        return this.violations(res.getDiagnosticsList(), r.urn);
+    }
+
+    /** AnalyzeStack over the whole plan, as the engine calls it at the end of a preview. */
+    async analyzeStack(resources: ResourceRecord[]): Promise<Violation[]> {
+        const req = new pb.AnalyzeStackRequest();
+        req.setResourcesList(resources.map((r) => {
+            const a = new pb.AnalyzerResource();
+            a.setType(r.type);
+            a.setName(r.name);
+            a.setUrn(r.urn);
+            a.setProperties(props(r));
+            a.setOptions(options(r));
+            if (r.parent) a.setParent(r.parent);
+            a.setDependenciesList(r.dependsOn);
+            return a;
+        }));
+        const res = await this.call<pb.AnalyzeStackRequest, pb.AnalyzeResponse>(this.client.analyzeStack, req);
+        return this.violations(res.getDiagnosticsList());
+    }
+
+    close(): void {
+        this.client.close();
+        this.child.kill();
+    }
+}
+
+/** The policy config file for a stack: policies/config/<stack>.json, else prod's (the strictest). */
+export function policyConfigFor(stack: string): { file: string; config: Record<string, unknown> } {
+    const own = path.join(POLICY_CONFIG_DIR, `${stack}.json`);
+    const file = fs.existsSync(own) ? own : path.join(POLICY_CONFIG_DIR, "prod.json");
+    return { file, config: JSON.parse(fs.readFileSync(file, "utf8")) };
+}
+
+export interface PolicyReport {
+    configFile: string;
+    /** Violations found; policies that could not run for unknown values are in `notCheckable`. */
+    violations: Violation[];
+    notCheckable: Violation[];
+    mandatory: number;
+    advisory: number;
+}
+
+/** Runs the pack over a plan: Analyze for every resource, then AnalyzeStack. */
+export async function checkPolicies(stack: string, resources: ResourceRecord[], analyzer?: Analyzer): Promise<PolicyReport> {
+    const own = analyzer ?? (await Analyzer.start());
+    try {
+        const { file, config } = policyConfigFor(stack);
+        await own.configure(config);
+        const analyzed = resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+        const perResource = (await Promise.all(analyzed.map((r) => own.analyze(r)))).flat();
+        const all = [...perResource, ...(await own.analyzeStack(analyzed))];
+        const violations = all.filter((v) => !v.notCheckable);
+        return {
+            configFile: path.relative(ROOT, file),
+            violations,
+            notCheckable: all.filter((v) => v.notCheckable),
+            mandatory: violations.filter((v) => v.level === "mandatory").length,
+            advisory: violations.filter((v) => v.level === "advisory").length,
+        };
+    } finally {
+        if (!analyzer) own.close();
+    }
+}
+
+export function formatReport(r: PolicyReport): string {
+    const lines = [`Policy pack mlops-platform (${r.configFile}): ${r.mandatory} mandatory, ${r.advisory} advisory violation(s).`];
+    for (const v of [...r.violations].sort((a, b) => b.level.localeCompare(a.level) || a.policy.localeCompare(b.policy))) {
+        lines.push(`  [${v.level}] ${v.policy}: ${v.message}${v.urn ? `\n      ${v.urn}` : ""}`);
+    }
+    if (r.notCheckable.length) {
+        const byPolicy = new Map<string, number>();
+        for (const v of r.notCheckable) byPolicy.set(v.policy, (byPolicy.get(v.policy) ?? 0) + 1);
+        lines.push(`  Not checkable offline (a value is only known after deployment, as in a real preview): ${[...byPolicy].map(([p, n]) => `${p} (${n})`).join(", ")}`);
+    }
+    return lines.join("\n");
+}
