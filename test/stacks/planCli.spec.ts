@@ -30,14 +30,20 @@ describe("npm run plan", () => {
 
     let dev: Run;
     let bad: Run;
+    let unsafe: Run;
     before(async () => {
         const config = loadStackConfig("dev").values as Any;
         config["mlops-platform:gpuNodePools"][0].acceleratorType = "nvidia-l40";
         config["mlops-platform:namespaces"][0].quota.storage = "10Gb";
         fs.writeFileSync(path.join(tmp, "Pulumi.bad.yaml"), stringify({ config }));
-        [dev, bad] = await Promise.all([
+        // Valid config that breaks a prod policy: a system pool of a machine family prod does not allow.
+        const prod = loadStackConfig("prod").values as Any;
+        prod["mlops-platform:cluster"].systemPool.machineType = "n2-highmem-8";
+        fs.writeFileSync(path.join(tmp, "Pulumi.unsafe.yaml"), stringify({ config: prod }));
+        [dev, bad, unsafe] = await Promise.all([
             plan(["dev", "--out", path.join(tmp, "dev")]),
             plan(["dev", "--config-file", path.join(tmp, "Pulumi.bad.yaml"), "--out", path.join(tmp, "bad")]),
+            plan(["prod", "--config-file", path.join(tmp, "Pulumi.unsafe.yaml"), "--out", path.join(tmp, "unsafe")]),
         ]);
     });
 
@@ -63,6 +69,13 @@ describe("npm run plan", () => {
         for (const f of manifests) assert.deepEqual(await validateObject(parse(fs.readFileSync(f, "utf8"))), [], f);
         const outputs = JSON.parse(fs.readFileSync(path.join(tmp, "dev", "outputs.json"), "utf8"));
         assert.equal(outputs.kubeconfig, "[secret]");
+    });
+
+    it("prints the policy report, and exits 1 on a mandatory violation", () => {
+        assert.match(dev.stdout, /^Policy pack mlops-platform \(policies\/config\/dev\.json\): 0 mandatory, 0 advisory violation\(s\)\.$/m);
+        assert.equal(unsafe.code, 1, unsafe.stdout + unsafe.stderr);
+        assert.match(unsafe.stdout, /\(policies\/config\/prod\.json\): 1 mandatory/);
+        assert.match(unsafe.stdout, /\[mandatory\] nodepool-allowed-machine-types: Node pool machine type "n2-highmem-8" must start with one of/);
     });
 
     it("exits 1 with every config problem and no stack trace", () => {
