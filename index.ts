@@ -9,6 +9,7 @@ import { ModelJobs, ModelService, ProgressiveDelivery } from "./components/servi
 import { ClusterTls } from "./components/tls";
 import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
 import { serviceAccountId } from "./config/naming";
+import { StackOutputValues } from "./stackOutputs";
 
 // Validate everything before the first resource: a bad key fails the run with one message listing all problems.
 const cfg = parsePlatformConfig(readStackConfig(), pulumi.getStack());
@@ -127,37 +128,48 @@ const servedModels = cfg.models.map((m) => {
     return { name: m.name, namespace: m.namespace, url: service.url, strategy: m.rollout.strategy, workload: service.workload };
 });
 
-export const environment = cfg.environment;
-export const project = cfg.project;
-export const region = cfg.region;
-export const clusterName = gke.cluster.name;
-export const clusterLocation = gke.location;
-export const clusterEndpoint = gke.cluster.endpoint;
-export const kubeconfig = gke.kubeconfig;
-export const networkName = network.network.name;
-export const subnetName = network.subnet.name;
-export const nodeServiceAccount = gke.nodeServiceAccount.email;
-export const namespaceNames = namespaces.map((ns) => ns.name);
-export const gpuNodePools = gpuPools.map((p) => ({
-    name: p.spec.name,
-    nodePoolName: p.nodePool.name,
-    acceleratorType: p.spec.acceleratorType,
-    acceleratorCount: p.spec.acceleratorCount,
-    purpose: p.spec.purpose,
-    spot: p.spec.spot,
-    minNodes: p.spec.minNodes,
-    maxNodes: p.spec.maxNodes,
-}));
-export const mlflowTrackingUri = mlflow.trackingUri;
-export const mlflowUrl = mlflow.externalUrl;
-export const mlflowIngressAddress = mlflow.ingressAddress;
-export const mlflowCredentialsSecret = mlflow.credentialsSecret;
-export const artifactBucket = mlflow.artifactBucket.name;
-export const datasetsBucket = mlflow.datasetsBucket.name;
-export const cloudSqlConnectionName = mlflow.database.connectionName;
-export const prometheusUrl = monitoring.prometheusUrl;
-export const pushgatewayUrl = monitoring.pushgatewayUrl;
-export const grafanaUrl = monitoring.grafanaUrl;
-export const grafanaIngressAddress = monitoring.grafanaIngressAddress;
-export const grafanaAdminSecret = monitoring.grafanaAdminSecret;
-export const models = servedModels;
+const outputs: StackOutputValues = {
+    environment: cfg.environment,
+    project: cfg.project,
+    region: cfg.region,
+    clusterName: gke.cluster.name,
+    clusterLocation: gke.location,
+    clusterEndpoint: gke.cluster.endpoint,
+    kubeconfig: gke.kubeconfig,
+    networkName: network.network.name,
+    subnetName: network.subnet.name,
+    nodeServiceAccount: gke.nodeServiceAccount.email,
+    namespaceNames: namespaces.map((ns) => ns.name),
+    gpuNodePools: gpuPools.map((p) => ({
+        name: p.spec.name,
+        nodePoolName: p.nodePool.name,
+        acceleratorType: p.spec.acceleratorType,
+        acceleratorCount: p.spec.acceleratorCount,
+        purpose: p.spec.purpose,
+        spot: p.spec.spot,
+        minNodes: p.spec.minNodes,
+        maxNodes: p.spec.maxNodes,
+    })),
+    mlflowTrackingUri: mlflow.trackingUri,
+    mlflowUrl: mlflow.externalUrl,
+    mlflowIngressAddress: mlflow.ingressAddress,
+    mlflowCredentialsSecret: mlflow.credentialsSecret,
+    artifactBucket: mlflow.artifactBucket.name,
+    datasetsBucket: mlflow.datasetsBucket.name,
+    cloudSqlConnectionName: mlflow.database.connectionName,
+    prometheusUrl: monitoring.prometheusUrl,
+    pushgatewayUrl: monitoring.pushgatewayUrl,
+    grafanaUrl: monitoring.grafanaUrl,
+    grafanaIngressAddress: monitoring.grafanaIngressAddress,
+    grafanaAdminSecret: monitoring.grafanaAdminSecret,
+    models: servedModels,
+};
+
+// The stack outputs (see stackOutputs.ts for the contract).
+export const {
+    environment, project, region, clusterName, clusterLocation, clusterEndpoint, kubeconfig, networkName, subnetName,
+    nodeServiceAccount, namespaceNames, gpuNodePools, mlflowTrackingUri, mlflowUrl, mlflowIngressAddress,
+    mlflowCredentialsSecret, artifactBucket, datasetsBucket, cloudSqlConnectionName, prometheusUrl, pushgatewayUrl,
+    grafanaUrl, grafanaIngressAddress, grafanaAdminSecret, models,
+} = outputs;
+export type { StackOutputs } from "./stackOutputs";

@@ -1,11 +1,12 @@
-// npm run plan -- <stack> [--out <dir>] [--config-file <Pulumi.x.yaml>]
+// npm run plan -- <stack> [--out <dir>] [--config-file <Pulumi.x.yaml>] [--diff <dir of an earlier plan>]
 // Evaluates index.ts with Pulumi.<stack>.yaml under the Pulumi SDK's mock runtime (no CLI, cloud or
 // credentials) and writes out/<stack>/{resources.json,outputs.json,manifests/}.
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { validateObject } from "./harness/kubernetesModels";
 import { checkPolicies, formatReport } from "./harness/policy";
-import { kubernetesObjects, summarize, writePlan } from "./harness/output";
+import { kubernetesObjects, readPlan, summarize, writePlan } from "./harness/output";
+import { diffPlans, formatDiff } from "./harness/diff";
 import { PlanError, runPlan } from "./harness/runPlan";
 import { ROOT, listStacks, loadStackConfig } from "./harness/stackConfig";
 
@@ -14,15 +15,19 @@ async function main(argv: string[]): Promise<number> {
     const positional = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
     const stack = positional[0];
     if (!stack || positional.length > 1) {
-        console.error(`usage: npm run plan -- <stack> [--out <dir>] [--config-file <file>]; stacks: ${listStacks().join(", ")}`);
+        console.error(`usage: npm run plan -- <stack> [--out <dir>] [--config-file <file>] [--diff <dir>]; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
     const outDir = path.resolve(flag("--out") ?? path.join(ROOT, "out", stack));
     const configFile = flag("--config-file");
+    const diffDir = flag("--diff");
     try {
         const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)));
+        // Read the earlier plan before writing: it may be the same directory.
+        const earlier = diffDir ? readPlan(path.resolve(diffDir)) : undefined;
         writePlan(plan, outDir);
         console.log(summarize(plan));
+        if (earlier) console.log(`\n${formatDiff(diffPlans(earlier, plan), diffDir!)}`);
         console.log(`\nWrote ${path.relative(process.cwd(), outDir) || "."}/resources.json, outputs.json and manifests/`);
         const objects = kubernetesObjects(plan.resources);
         const invalid = [];

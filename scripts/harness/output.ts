@@ -37,6 +37,14 @@ export function writePlan(plan: Plan, dir: string): void {
     }
 }
 
+/** Reads a plan written by writePlan (resources.json and outputs.json). */
+export function readPlan(dir: string): { resources: ResourceRecord[]; outputs: Record<string, Plain> } {
+    const file = (f: string) => path.join(dir, f);
+    if (!fs.existsSync(file("resources.json"))) throw new Error(`no plan to diff against: ${file("resources.json")} does not exist`);
+    const outputs = fs.existsSync(file("outputs.json")) ? JSON.parse(fs.readFileSync(file("outputs.json"), "utf8")) : {};
+    return { resources: JSON.parse(fs.readFileSync(file("resources.json"), "utf8")), outputs };
+}
+
 /** A short human summary: totals, the component tree, resources by type. */
 export function summarize(plan: Plan): string {
     const rs = plan.resources;
