@@ -23,69 +23,56 @@ export function dcgmLabels(component: string): Record<string, string> {
     return { "app.kubernetes.io/name": "nvidia-dcgm", "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "mlops-platform" };
 }
 
-/** The DCGM host engine: privileged by necessity (it talks to the GPU driver). */
-export function dcgmHostEngineSpec(): k8s.types.input.apps.v1.DaemonSetSpec {
-    const labels = dcgmLabels("hostengine");
+type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+
+/** A DaemonSet of one container on GPU nodes only. */
+function gpuDaemonSet(component: string, container: Container, volumes: Volume[]): k8s.types.input.apps.v1.DaemonSetSpec {
+    const labels = dcgmLabels(component);
     return {
         selector: { matchLabels: labels },
         updateStrategy: { type: "RollingUpdate" },
-        template: {
-            metadata: { labels },
-            spec: {
-                ...gpuNodesOnly,
-                automountServiceAccountToken: false,
-                containers: [{
-                    name: "nvidia-dcgm",
-                    image: DCGM_IMAGE,
-                    command: ["nv-hostengine", "-n", "-b", "ALL"],
-                    ports: [{ name: "dcgm", containerPort: 5555, hostPort: 5555 }],
-                    env: [{ name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" }],
-                    securityContext: { privileged: true },
-                    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-                    readinessProbe: { tcpSocket: { port: 5555 }, periodSeconds: 10 },
-                    livenessProbe: { tcpSocket: { port: 5555 }, periodSeconds: 30 },
-                    volumeMounts: [{ name: "nvidia-install-dir-host", mountPath: "/usr/local/nvidia", readOnly: true }],
-                }],
-                volumes: nvidiaVolumes,
-            },
-        },
+        template: { metadata: { labels }, spec: { ...gpuNodesOnly, automountServiceAccountToken: false, containers: [container], volumes } },
     };
+}
+
+/** The DCGM host engine: privileged by necessity (it talks to the GPU driver). */
+export function dcgmHostEngineSpec(): k8s.types.input.apps.v1.DaemonSetSpec {
+    return gpuDaemonSet("hostengine", {
+        name: "nvidia-dcgm",
+        image: DCGM_IMAGE,
+        command: ["nv-hostengine", "-n", "-b", "ALL"],
+        ports: [{ name: "dcgm", containerPort: 5555, hostPort: 5555 }],
+        env: [{ name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" }],
+        securityContext: { privileged: true },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        readinessProbe: { tcpSocket: { port: 5555 }, periodSeconds: 10 },
+        livenessProbe: { tcpSocket: { port: 5555 }, periodSeconds: 30 },
+        volumeMounts: [{ name: "nvidia-install-dir-host", mountPath: "/usr/local/nvidia", readOnly: true }],
+    }, nvidiaVolumes);
 }
 
 /** The exporter: reads the local host engine, labels metrics with namespace, pod and container. */
 export function dcgmExporterSpec(): k8s.types.input.apps.v1.DaemonSetSpec {
-    const labels = dcgmLabels("exporter");
-    return {
-        selector: { matchLabels: labels },
-        updateStrategy: { type: "RollingUpdate" },
-        template: {
-            metadata: { labels },
-            spec: {
-                ...gpuNodesOnly,
-                automountServiceAccountToken: false,
-                containers: [{
-                    name: "dcgm-exporter",
-                    image: DCGM_EXPORTER_IMAGE,
-                    args: ["--remote-hostengine-info", "$(NODE_IP):5555", "--kubernetes", "--kubernetes-gpu-id-type", "device-name"],
-                    env: [
-                        { name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
-                        { name: "DCGM_EXPORTER_LISTEN", value: `:${DCGM_EXPORTER_PORT}` },
-                        { name: "DCGM_EXPORTER_KUBERNETES", value: "true" },
-                        { name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" },
-                    ],
-                    ports: [{ name: "metrics", containerPort: DCGM_EXPORTER_PORT }],
-                    // Reading the kubelet's pod-resources socket needs root; nothing more.
-                    securityContext: { runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } },
-                    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-                    readinessProbe: { httpGet: { path: "/health", port: DCGM_EXPORTER_PORT }, periodSeconds: 10 },
-                    livenessProbe: { httpGet: { path: "/health", port: DCGM_EXPORTER_PORT }, periodSeconds: 30 },
-                    volumeMounts: [
-                        { name: "nvidia-install-dir-host", mountPath: "/usr/local/nvidia", readOnly: true },
-                        { name: "pod-resources", mountPath: "/var/lib/kubelet/pod-resources", readOnly: true },
-                    ],
-                }],
-                volumes: [...nvidiaVolumes, { name: "pod-resources", hostPath: { path: "/var/lib/kubelet/pod-resources" } }],
-            },
-        },
-    };
+    return gpuDaemonSet("exporter", {
+        name: "dcgm-exporter",
+        image: DCGM_EXPORTER_IMAGE,
+        args: ["--remote-hostengine-info", "$(NODE_IP):5555", "--kubernetes", "--kubernetes-gpu-id-type", "device-name"],
+        env: [
+            { name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } },
+            { name: "DCGM_EXPORTER_LISTEN", value: `:${DCGM_EXPORTER_PORT}` },
+            { name: "DCGM_EXPORTER_KUBERNETES", value: "true" },
+            { name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" },
+        ],
+        ports: [{ name: "metrics", containerPort: DCGM_EXPORTER_PORT }],
+        // Reading the kubelet's pod-resources socket needs root; nothing more.
+        securityContext: { runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } },
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        readinessProbe: { httpGet: { path: "/health", port: DCGM_EXPORTER_PORT }, periodSeconds: 10 },
+        livenessProbe: { httpGet: { path: "/health", port: DCGM_EXPORTER_PORT }, periodSeconds: 30 },
+        volumeMounts: [
+            { name: "nvidia-install-dir-host", mountPath: "/usr/local/nvidia", readOnly: true },
+            { name: "pod-resources", mountPath: "/var/lib/kubelet/pod-resources", readOnly: true },
+        ],
+    }, [...nvidiaVolumes, { name: "pod-resources", hostPath: { path: "/var/lib/kubelet/pod-resources" } }]);
 }

@@ -86,6 +86,16 @@ function options(r: ResourceRecord): pb.AnalyzerResourceOptions {
 
 const props = (r: ResourceRecord) => Struct.fromJavaScript(toWire(r.inputs ?? {}) as Record<string, never>);
 
+/** Fills what AnalyzeRequest and AnalyzerResource share: type, name, URN, properties, options. */
+function describe<T extends pb.AnalyzeRequest | pb.AnalyzerResource>(msg: T, r: ResourceRecord): T {
+    msg.setType(r.type);
+    msg.setName(r.name);
+    msg.setUrn(r.urn);
+    msg.setProperties(props(r));
+    msg.setOptions(options(r));
+    return msg;
+}
+
 /** A running analyzer: the pack in a child process and a gRPC client to it. */
 export class Analyzer {
     private constructor(
@@ -163,12 +173,7 @@ export class Analyzer {
 
     /** Analyze for one resource, as the engine calls it for each resource it registers. */
     async analyze(r: ResourceRecord): Promise<Violation[]> {
-        const req = new pb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setUrn(r.urn);
-        req.setProperties(props(r));
-        req.setOptions(options(r));
+        const req = describe(new pb.AnalyzeRequest(), r);
         const res = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, req);
         return this.violations(res.getDiagnosticsList(), r.urn);
     }
@@ -177,12 +182,7 @@ export class Analyzer {
     async analyzeStack(resources: ResourceRecord[]): Promise<Violation[]> {
         const req = new pb.AnalyzeStackRequest();
         req.setResourcesList(resources.map((r) => {
-            const a = new pb.AnalyzerResource();
-            a.setType(r.type);
-            a.setName(r.name);
-            a.setUrn(r.urn);
-            a.setProperties(props(r));
-            a.setOptions(options(r));
+            const a = describe(new pb.AnalyzerResource(), r);
             if (r.parent) a.setParent(r.parent);
             a.setDependenciesList(r.dependsOn);
             return a;
