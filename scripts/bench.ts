@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { PROJECT } from "../config/platform";
 import { planMocks } from "./harness/mocks";
@@ -30,6 +31,13 @@ function largeConfig(): Record<string, unknown> {
         : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training" });
     config["mlops-platform:namespaces"] = Array.from({ length: 100 }, (_, i) => ({
         name: `team-${i}`, quota: { requestsCpu: "8", limitsCpu: "16", requestsMemory: "32Gi", limitsMemory: "64Gi", gpus: 2, pvcs: 5, storage: "100Gi" },
+    }));
+    // prod's models, served from the first team namespace on the first generated pools.
+    config["mlops-platform:models"] = (config["mlops-platform:models"] as Record<string, Record<string, unknown>>[]).map((m) => ({
+        ...m,
+        namespace: "team-0",
+        ...(m.gpu ? { gpu: { count: 1, pool: "l4-serving-0" } } : {}),
+        ...(m.retraining ? { retraining: { ...m.retraining, gpu: undefined } } : {}),
     }));
     return config;
 }
@@ -75,17 +83,28 @@ function resourceClass(type: string): new (name: string, args: object, opts?: pu
     const [pkg, mod, cls] = type.split(":");
     const found = type === "pulumi:providers:kubernetes" ? k8s.Provider
         : pkg === "gcp" ? lookup(gcp, [mod.split("/")[0], cls])
+        : pkg === "random" ? lookup(random, [cls])
         : pkg === "kubernetes" ? lookup(k8s, [mod.includes(".") || mod.split("/").length > 2 ? mod.split(".")[0] : "core", mod.split("/").pop()!, cls])
         : undefined;
-    if (typeof found !== "function") throw new Error(`bench: no SDK class for ${type}`);
-    return found;
+    if (typeof found === "function") return found;
+    if (pkg === "kubernetes") {
+        // A custom resource (Rollout, ServiceMonitor, ...): the SDK's generic CustomResource.
+        return class extends k8s.apiextensions.CustomResource {
+            constructor(name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+                super(name, { ...args, apiVersion: mod, kind: cls }, opts);
+            }
+        };
+    }
+    throw new Error(`bench: no SDK class for ${type}`);
 }
 
 /** The least input a class accepts: a placeholder for each property its constructor requires. */
 function trivialArgs(type: string, cls: unknown): Record<string, unknown> {
     const args: Record<string, unknown> = {};
     for (const m of String(cls).matchAll(/Missing required property '(\w+)'/g)) args[m[1]] = "x";
-    if (type.startsWith("kubernetes:")) args.metadata = { name: "x" };
+    if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm.sh/")) args.metadata = { name: "x" };
+    if (type.startsWith("kubernetes:helm.sh/")) Object.assign(args, { chart: "x", version: "1.0.0" });
+    if (type.startsWith("random:")) args.length = 16;
     if (type === "pulumi:providers:kubernetes") args.kubeconfig = "{}";
     return args;
 }
@@ -127,7 +146,12 @@ function shapeOf(resources: { type: string; custom: boolean }[]): Shape {
 
 function measure(args: string[]): Sample {
     const t = Date.now();
-    const out = execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [__filename, "--child", ...args], { cwd: ROOT, encoding: "utf8" });
+    let out: string;
+    try {
+        out = execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [__filename, "--child", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+        throw new Error(`bench run ${args.join(" ")} failed: ${String((e as { stderr?: string }).stderr ?? e).split("\n").slice(0, 6).join("\n")}`);
+    }
     const wallMs = Date.now() - t;
     return { ...JSON.parse(out.trim().split("\n").pop()!), wallMs };
 }
