@@ -150,7 +150,7 @@ function measure(args: string[]): Sample {
     try {
         out = execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [__filename, "--child", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (e) {
-        throw new Error(`bench run ${args.join(" ")} failed: ${String((e as { stderr?: string }).stderr ?? e).split("\n").slice(0, 6).join("\n")}`);
+        throw new Error(`bench run ${args.join(" ")} failed: ${String((e as { stderr?: string }).stderr ?? e).split("\n").slice(0, 6).join("\n")}`, { cause: e });
     }
     const wallMs = Date.now() - t;
     return { ...JSON.parse(out.trim().split("\n").pop()!), wallMs };
