@@ -62,3 +62,19 @@ export function gpusPerNode(acceleratorType: string, machineType: string, count?
     if (!spec.attachCounts!.includes(n)) return { on: "acceleratorCount", error: `${acceleratorType} attaches in counts of ${spec.attachCounts!.join(", ")}` };
     return { count: n };
 }
+
+/** Multi-Instance GPU partition sizes GKE supports, per accelerator; only these GPUs can be partitioned. */
+export const MIG_PARTITIONS: Record<string, readonly string[]> = {
+    "nvidia-tesla-a100": ["1g.5gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"],
+    "nvidia-a100-80gb": ["1g.10gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
+    "nvidia-h100-80gb": ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
+    "nvidia-h100-mega-80gb": ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
+};
+
+/** How many partitions of a size one GPU holds (the leading compute-slice count of 7). */
+export function partitionsPerGpu(size: string): number {
+    return Math.floor(7 / Number(size.split("g.")[0]));
+}
+
+/** Machine families GKE allows compact placement for. */
+export const COMPACT_PLACEMENT_FAMILIES = ["a2", "a3", "g2", "c2", "c2d", "c3", "n2", "n2d"];

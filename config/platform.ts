@@ -207,7 +207,7 @@ function readCluster(r: FieldReader, raw: unknown): GkeClusterOptions {
     };
 }
 
-const GPU_POOL_KEYS = ["name", "machineType", "acceleratorType", "acceleratorCount", "minNodes", "maxNodes", "spot", "purpose", "zones", "diskSizeGb", "driverVersion"];
+const GPU_POOL_KEYS = ["name", "machineType", "acceleratorType", "acceleratorCount", "minNodes", "maxNodes", "spot", "purpose", "zones", "diskSizeGb", "driverVersion", "provisioning", "sharing", "partitionSize", "placement", "reservation"];
 
 function readGpuPool(r: FieldReader, raw: unknown, key: string): GpuNodePoolOptions | undefined {
     const o = r.object(raw, key, GPU_POOL_KEYS);
@@ -227,9 +227,22 @@ function readGpuPool(r: FieldReader, raw: unknown, key: string): GpuNodePoolOpti
         zones: r.stringList(o, "zones", key),
         diskSizeGb: r.integer(o, "diskSizeGb", key),
         driverVersion: r.string(o, "driverVersion", key) as GpuNodePoolOptions["driverVersion"],
+        provisioning: r.string(o, "provisioning", key) as GpuNodePoolOptions["provisioning"],
+        sharing: readSharing(r, o.sharing, `${key}.sharing`),
+        partitionSize: r.string(o, "partitionSize", key),
+        placement: r.string(o, "placement", key) as GpuNodePoolOptions["placement"],
+        reservation: r.string(o, "reservation", key),
     };
     if (!name || !machineType || !acceleratorType || !purpose) return undefined;
     return { name, machineType, acceleratorType, purpose: purpose as GpuNodePoolOptions["purpose"], ...rest };
+}
+
+function readSharing(r: FieldReader, raw: unknown, key: string): GpuNodePoolOptions["sharing"] {
+    const o = r.object(raw, key, ["strategy", "maxClientsPerGpu"]);
+    if (!o) return undefined;
+    const strategy = r.string(o, "strategy", key, "time-sharing or mps");
+    const maxClientsPerGpu = r.integer(o, "maxClientsPerGpu", key, "pods per GPU, 2 to 48");
+    return strategy && maxClientsPerGpu !== undefined ? { strategy: strategy as "time-sharing", maxClientsPerGpu } : undefined;
 }
 
 function readNamespace(r: FieldReader, raw: unknown, key: string): TeamNamespaceOptions | undefined {

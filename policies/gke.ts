@@ -75,7 +75,9 @@ export const nodePoolPolicies: ResourceValidationPolicy[] = [
         if (s?.enableSecureBoot !== true || s?.enableIntegrityMonitoring === false) report("Node pools must enable secure boot and integrity monitoring.");
     }),
     pool("nodepool-auto-repair-and-upgrade", "Unhealthy and outdated nodes are replaced without a human.", (p, _a, report) => {
-        if (p.management?.autoRepair !== true || p.management?.autoUpgrade !== true) report("Node pools must enable auto-repair and auto-upgrade.");
+        // Queued provisioning (flex-start) requires auto-repair off: its nodes live only as long as their job.
+        const repairRequired = p.queuedProvisioning?.enabled !== true;
+        if ((repairRequired && p.management?.autoRepair !== true) || p.management?.autoUpgrade !== true) report("Node pools must enable auto-repair and auto-upgrade (auto-repair may be off only with flex-start).");
     }),
     pool("nodepool-gpu-taint-and-drivers", "Only GPU workloads land on GPU nodes, and GKE installs the driver.", (p, _a, report) => {
         if (!isGpu(p)) return;

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, ConfigIssue } from "../config/errors";
+import { ConfigError, ConfigIssue, show } from "../config/errors";
 import { RawConfig, parsePlatformConfig } from "../config/platform";
 import { loadStackConfig } from "../scripts/harness/stackConfig";
 
@@ -27,5 +27,5 @@ export function assertRejected(raw: RawConfig, key: string, value: unknown, allo
     assert.deepEqual(hits[0].value, value);
     assert.match(hits[0].message, allowed);
     const err = new ConfigError("stack configuration", issues);
-    assert.ok(err.message.includes(`${key}: got ${JSON.stringify(value)}`), err.message);
+    assert.ok(err.message.includes(`${key}: got ${show(value)}`), err.message);
 }

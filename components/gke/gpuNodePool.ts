@@ -1,12 +1,15 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCELERATOR_TYPES, gpusPerNode } from "../../config/accelerators";
+import { ACCELERATOR_TYPES, COMPACT_PLACEMENT_FAMILIES, MIG_PARTITIONS, gpusPerNode, partitionsPerGpu } from "../../config/accelerators";
 import { Report, resolveOrThrow } from "../../config/errors";
 import { GPU_TAINT, NodePurpose, checkPoolSize, hardenedNodeConfig } from "./nodeConfig";
 
 export const GPU_PURPOSES = ["serving", "training"] as const;
 export type GpuPurpose = (typeof GPU_PURPOSES)[number];
 export const GPU_DRIVER_VERSIONS = ["DEFAULT", "LATEST"] as const;
+export const PROVISIONING = ["on-demand", "spot", "flex-start"] as const;
+export type Provisioning = (typeof PROVISIONING)[number];
+export const SHARING_STRATEGIES = ["time-sharing", "mps"] as const;
 
 /** The user-facing options of one GPU pool (an entry of `mlops-platform:gpuNodePools`). */
 export interface GpuNodePoolOptions {
@@ -32,6 +35,20 @@ export interface GpuNodePoolOptions {
     diskSizeGb?: number;
     /** NVIDIA driver GKE installs: DEFAULT or LATEST. Defaults to DEFAULT. */
     driverVersion?: (typeof GPU_DRIVER_VERSIONS)[number];
+    /**
+     * on-demand, spot, or flex-start (Dynamic Workload Scheduler: nodes arrive all at once when capacity
+     * exists; training pools only, at 0 nodes until a job asks through Kueue). Defaults to spot when
+     * `spot` is true, else on-demand.
+     */
+    provisioning?: Provisioning;
+    /** Several small pods per GPU: `{ strategy: time-sharing | mps, maxClientsPerGpu: 2..48 }`. Defaults to none. */
+    sharing?: { strategy: (typeof SHARING_STRATEGIES)[number]; maxClientsPerGpu: number };
+    /** Multi-Instance GPU partition size, e.g. 1g.5gb (A100 and H100 only). Defaults to none (whole GPUs). */
+    partitionSize?: string;
+    /** `compact`: nodes close together for multi-node training (one zone, supported families). Defaults to none. */
+    placement?: "compact";
+    /** A Compute Engine reservation to consume by name. Defaults to none. */
+    reservation?: string;
 }
 
 export interface GpuNodePoolArgs extends GpuNodePoolOptions {
@@ -47,7 +64,15 @@ export interface GpuNodePoolArgs extends GpuNodePoolOptions {
 
 export const GPU_POOL_DEFAULTS = { minNodes: 0, maxNodes: 2, spot: false, diskSizeGb: 200, driverVersion: "DEFAULT" as const };
 
-export type ResolvedGpuPool = Required<Omit<GpuNodePoolOptions, "zones">> & { zones?: string[] };
+export type ResolvedGpuPool = Required<Omit<GpuNodePoolOptions, "zones" | "sharing" | "partitionSize" | "placement" | "reservation">> & {
+    zones?: string[];
+    sharing?: GpuNodePoolOptions["sharing"];
+    partitionSize?: string;
+    placement?: "compact";
+    reservation?: string;
+    /** `nvidia.com/gpu` units a node offers: GPUs, times partitions (MIG) or clients (sharing). */
+    schedulableGpusPerNode: number;
+};
 
 const POOL_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -79,9 +104,42 @@ export function resolveGpuNodePool(o: GpuNodePoolOptions, region: string, report
     (o.zones ?? []).forEach((z, i) => {
         if (!new RegExp(`^${region}-[a-z]$`).test(z)) report(`zones[${i}]`, `must be a zone of the region ${region}, such as ${region}-a`, z);
     });
+
+    const provisioning: Provisioning = o.provisioning ?? (o.spot ? "spot" : "on-demand");
+    if (!PROVISIONING.includes(provisioning)) report("provisioning", `allowed: ${PROVISIONING.join(", ")}`, o.provisioning);
+    if (o.spot !== undefined && o.provisioning !== undefined && o.spot !== (o.provisioning === "spot")) report("spot", `contradicts provisioning (${o.provisioning}); set only provisioning`, o.spot);
+    if (provisioning === "flex-start") {
+        if (o.purpose !== "training") report("provisioning", "flex-start is for training pools: a serving pool must have capacity when traffic comes", provisioning);
+        if (minNodes !== 0) report("minNodes", "must be 0 with flex-start: nodes come only when a job asks for them", minNodes);
+    }
+    let perGpu = 1;
+    if (o.partitionSize !== undefined) {
+        const sizes = MIG_PARTITIONS[o.acceleratorType];
+        if (!sizes) report("partitionSize", `needs a GPU that supports Multi-Instance GPU (${Object.keys(MIG_PARTITIONS).join(", ")}); ${o.acceleratorType} does not`, o.partitionSize);
+        else if (!sizes.includes(o.partitionSize)) report("partitionSize", `allowed for ${o.acceleratorType}: ${sizes.join(", ")}`, o.partitionSize);
+        else perGpu = partitionsPerGpu(o.partitionSize);
+    }
+    if (o.sharing !== undefined) {
+        if (!SHARING_STRATEGIES.includes(o.sharing.strategy)) report("sharing.strategy", `allowed: ${SHARING_STRATEGIES.join(", ")}`, o.sharing.strategy);
+        if (!Number.isInteger(o.sharing.maxClientsPerGpu) || o.sharing.maxClientsPerGpu < 2 || o.sharing.maxClientsPerGpu > 48) {
+            report("sharing.maxClientsPerGpu", "must be a whole number from 2 to 48 (1 client is not sharing)", o.sharing.maxClientsPerGpu);
+        } else perGpu *= o.sharing.maxClientsPerGpu;
+        if (o.sharing.strategy === "mps" && o.partitionSize !== undefined) report("sharing.strategy", "mps cannot be combined with partitionSize; use time-sharing on MIG partitions", o.sharing.strategy);
+    }
+    if (o.placement !== undefined) {
+        if (o.placement !== "compact") report("placement", "allowed: compact", o.placement);
+        const family = o.machineType.split("-")[0];
+        if (!COMPACT_PLACEMENT_FAMILIES.includes(family)) report("placement", `compact placement is not available for ${family} machines; allowed families: ${COMPACT_PLACEMENT_FAMILIES.join(", ")}`, o.placement);
+        if ((o.zones ?? []).length !== 1) report("zones", "compact placement needs exactly one zone: nodes must be close together", o.zones);
+    }
+    if (o.reservation !== undefined && !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o.reservation)) report("reservation", "must be a Compute Engine reservation name", o.reservation);
+    if (o.reservation !== undefined && provisioning !== "on-demand") report("reservation", `a reservation is consumed by on-demand pools only (this pool is ${provisioning})`, o.reservation);
+
     return {
         name: o.name, machineType: o.machineType, acceleratorType: o.acceleratorType, acceleratorCount,
-        minNodes, maxNodes, spot: o.spot ?? d.spot, purpose: o.purpose, zones: o.zones, diskSizeGb, driverVersion,
+        minNodes, maxNodes, spot: provisioning === "spot", purpose: o.purpose, zones: o.zones, diskSizeGb, driverVersion,
+        provisioning, sharing: o.sharing, partitionSize: o.partitionSize, placement: o.placement, reservation: o.reservation,
+        schedulableGpusPerNode: acceleratorCount * perGpu,
     };
 }
 
@@ -99,6 +157,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
         const r = resolveOrThrow(`GpuNodePool ${name}`, (report) => resolveGpuNodePool(args, args.region, report));
         this.spec = r;
         const purpose: NodePurpose = r.purpose;
+        const flexStart = r.provisioning === "flex-start";
 
         // The GKE pool is named after this logical name plus Pulumi's suffix, so it carries the pool's name.
         this.nodePool = new gcp.container.NodePool(r.name, {
@@ -111,7 +170,11 @@ export class GpuNodePool extends pulumi.ComponentResource {
                 // GPUs are scarce: take capacity in whichever zone has it rather than balancing.
                 locationPolicy: "ANY",
             },
-            management: { autoRepair: true, autoUpgrade: true },
+            // Flex-start: nodes only through ProvisioningRequests (Kueue), all at once. GKE requires auto-repair
+            // off and no reservation for queued provisioning.
+            ...(flexStart ? { queuedProvisioning: { enabled: true }, initialNodeCount: 0 } : {}),
+            ...(r.placement === "compact" ? { placementPolicy: { type: "COMPACT" } } : {}),
+            management: { autoRepair: !flexStart, autoUpgrade: true },
             // Serving keeps its capacity during upgrades (surge first); training gives a node back first,
             // because a spare GPU node for surging is often not obtainable and jobs checkpoint.
             upgradeSettings: r.purpose === "serving"
@@ -126,8 +189,16 @@ export class GpuNodePool extends pulumi.ComponentResource {
                     type: r.acceleratorType,
                     count: r.acceleratorCount,
                     gpuDriverInstallationConfig: { gpuDriverVersion: r.driverVersion },
+                    ...(r.partitionSize ? { gpuPartitionSize: r.partitionSize } : {}),
+                    ...(r.sharing ? { gpuSharingConfig: { gpuSharingStrategy: r.sharing.strategy === "mps" ? "MPS" : "TIME_SHARING", maxSharedClientsPerGpu: r.sharing.maxClientsPerGpu } } : {}),
                 }],
                 taints: [{ ...GPU_TAINT }],
+                // Image streaming: multi-GB model images start in seconds; gVNIC: the network GPUs need.
+                gcfsConfig: { enabled: true },
+                gvnic: { enabled: true },
+                ...(r.reservation
+                    ? { reservationAffinity: { consumeReservationType: "SPECIFIC_RESERVATION", key: "compute.googleapis.com/reservation-name", values: [r.reservation] } }
+                    : flexStart ? { reservationAffinity: { consumeReservationType: "NO_RESERVATION" } } : {}),
             },
         }, { parent: this });
 

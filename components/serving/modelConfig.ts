@@ -139,8 +139,10 @@ function checkGpu(gpu: GpuRequest | undefined, purpose: "serving" | "training", 
         report(`${field}.pool`, `is a ${pool.purpose} pool; ${field} needs a ${purpose} pool: ${ctx.pools.filter((p) => p.purpose === purpose).map((p) => p.name).join(", ") || "none configured"}`, gpu.pool);
         return undefined;
     }
-    if (!Number.isInteger(gpu.count) || gpu.count < 1 || gpu.count > pool.acceleratorCount) {
-        report(`${field}.count`, `must be a whole number from 1 to ${pool.acceleratorCount} (the GPUs per node of pool ${pool.name})`, gpu.count);
+    // Time-shared GPUs are requested one at a time; MIG partitions count as GPUs of their own.
+    const max = pool.sharing ? 1 : pool.schedulableGpusPerNode;
+    if (!Number.isInteger(gpu.count) || gpu.count < 1 || gpu.count > max) {
+        report(`${field}.count`, `must be a whole number from 1 to ${max} (the GPUs${pool.partitionSize ? ` (${pool.partitionSize} partitions)` : ""} per node of pool ${pool.name}${pool.sharing ? ", shared: one per pod" : ""})`, gpu.count);
         return undefined;
     }
     return { ...gpu, acceleratorType: pool.acceleratorType };

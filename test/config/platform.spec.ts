@@ -195,6 +195,35 @@ describe("stack configuration", () => {
             assert.match(issue!.message, /required.*pulumi config set gcp:project/);
         });
 
+        it("MIG on an accelerator without it", () =>
+            assertRejected(withPool((p) => { p.partitionSize = "1g.5gb"; }), `${POOLS}[0].partitionSize`, "1g.5gb", /needs a GPU that supports Multi-Instance GPU .*nvidia-l4 does not/));
+
+        it("an unknown MIG size", () =>
+            assertRejected(withPool((p) => { p.machineType = "a2-highgpu-1g"; p.acceleratorType = "nvidia-tesla-a100"; p.partitionSize = "1g.10gb"; }), `${POOLS}[0].partitionSize`, "1g.10gb", /allowed for nvidia-tesla-a100: 1g\.5gb, 2g\.10gb/));
+
+        it("flex-start on a serving pool", () =>
+            assertRejected(withPool((p) => { delete p.spot; p.provisioning = "flex-start"; }), `${POOLS}[0].provisioning`, "flex-start", /flex-start is for training pools/));
+
+        it("compact placement where GKE does not allow it", () => {
+            const raw = stackValues("dev");
+            const p = (raw[POOLS] as Any[])[1]; // n1 + T4
+            p.placement = "compact";
+            p.zones = ["us-central1-a"];
+            assertRejected(raw, `${POOLS}[1].placement`, "compact", /not available for n1 machines/);
+            const raw2 = stackValues("prod");
+            delete (raw2[POOLS] as Any[])[3].zones;
+            assertRejected(raw2, `${POOLS}[3].zones`, undefined, /compact placement needs exactly one zone/);
+        });
+
+        it("sharing with fewer than 2 clients", () =>
+            assertRejected(withPool((p) => { p.sharing = { strategy: "time-sharing", maxClientsPerGpu: 1 }; }), `${POOLS}[0].sharing.maxClientsPerGpu`, 1, /from 2 to 48/));
+
+        it("a model asking for 2 time-shared GPUs", () => {
+            const raw = stackValues("prod");
+            (raw["mlops-platform:models"] as Any[])[0].gpu.count = 2;
+            assertRejected(raw, "mlops-platform:models[0].gpu.count", 2, /shared: one per pod/);
+        });
+
         it("a wrong type", () =>
             assertRejected(withPool((p) => { p.spot = "yes"; }), `${POOLS}[0].spot`, "yes", /true or false/));
 

@@ -111,13 +111,14 @@ describe("stack plans", () => {
             it(`every ${stack} pool: metadata server, shielded, cloud-platform scope, node SA, auto-repair/upgrade, surge`, async () => {
                 const plan = await planOf(stack);
                 const pools = ofType(plan, T.nodePool);
-                assert.equal(pools.length, 3);
+                assert.equal(pools.length, stack === "dev" ? 3 : 5);
                 for (const { inputs: p } of pools) {
                     assert.deepEqual(p.nodeConfig.workloadMetadataConfig, { mode: "GKE_METADATA" });
                     assert.deepEqual(p.nodeConfig.shieldedInstanceConfig, { enableIntegrityMonitoring: true, enableSecureBoot: true });
                     assert.deepEqual(p.nodeConfig.oauthScopes, ["https://www.googleapis.com/auth/cloud-platform"]);
                     assert.equal(p.nodeConfig.serviceAccount, UNKNOWN);
-                    assert.deepEqual(p.management, { autoRepair: true, autoUpgrade: true });
+                    // Flex-start (queued provisioning) requires auto-repair off.
+                    assert.deepEqual(p.management, { autoRepair: p.queuedProvisioning?.enabled !== true, autoUpgrade: true });
                     assert.equal(p.upgradeSettings.strategy, "SURGE");
                     assert.match(p.cluster, /^mlops-cluster-[0-9a-f]{7}$/);
                 }
@@ -129,7 +130,11 @@ describe("stack plans", () => {
             assert.deepEqual(p.autoscaling, { locationPolicy: "ANY", totalMaxNodeCount: 8, totalMinNodeCount: 0 });
             assert.equal(p.nodeConfig.spot, false);
             assert.equal(p.nodeConfig.machineType, "g2-standard-8");
-            assert.deepEqual(p.nodeConfig.guestAccelerators, [{ count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" }, type: "nvidia-l4" }]);
+            assert.deepEqual(p.nodeConfig.guestAccelerators, [{
+                count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" }, type: "nvidia-l4",
+                gpuSharingConfig: { gpuSharingStrategy: "TIME_SHARING", maxSharedClientsPerGpu: 2 },
+            }]);
+            assert.deepEqual([p.nodeConfig.gcfsConfig, p.nodeConfig.gvnic], [{ enabled: true }, { enabled: true }], "image streaming and gVNIC");
             assert.deepEqual(p.nodeConfig.taints, [{ effect: "NO_SCHEDULE", key: "nvidia.com/gpu", value: "present" }]);
             assert.deepEqual(p.nodeConfig.labels, { "mlops.platform/pool": "l4-serving", "mlops.platform/purpose": "serving" });
             assert.deepEqual(p.nodeLocations, ["us-central1-a", "us-central1-b", "us-central1-c"]);
@@ -143,6 +148,22 @@ describe("stack plans", () => {
             assert.equal(p.nodeConfig.guestAccelerators[0].type, "nvidia-tesla-a100");
             assert.equal(p.nodeConfig.labels["mlops.platform/purpose"], "training");
             assert.deepEqual(p.upgradeSettings, { maxSurge: 0, maxUnavailable: 1, strategy: "SURGE" });
+        });
+
+        it("the A100 MIG pool is partitioned into 1g.5gb slices", () => {
+            const p = one(prod, T.nodePool, "a100-mig").inputs;
+            assert.equal(p.nodeConfig.guestAccelerators[0].gpuPartitionSize, "1g.5gb");
+            assert.equal(p.nodeConfig.spot, false);
+        });
+
+        it("the H100 flex-start pool: queued provisioning, compact placement in one zone, no reservation, no auto-repair", () => {
+            const p = one(prod, T.nodePool, "h100-flex").inputs;
+            assert.deepEqual(p.queuedProvisioning, { enabled: true });
+            assert.deepEqual(p.placementPolicy, { type: "COMPACT" });
+            assert.deepEqual(p.nodeLocations, ["us-central1-a"]);
+            assert.deepEqual(p.nodeConfig.reservationAffinity, { consumeReservationType: "NO_RESERVATION" });
+            assert.deepEqual([p.autoscaling.totalMinNodeCount, p.autoscaling.locationPolicy, p.initialNodeCount, p.management.autoRepair], [0, "ANY", 0, false]);
+            assert.deepEqual(p.nodeConfig.guestAccelerators[0].count, 8);
         });
 
         it("dev GPU pools are all spot", () => {
@@ -224,6 +245,8 @@ describe("stack plans", () => {
             assert.deepEqual(o.gpuNodePools.map((p: Any) => [p.name, p.acceleratorType, p.purpose, p.spot]), [
                 ["l4-serving", "nvidia-l4", "serving", false],
                 ["a100-training", "nvidia-tesla-a100", "training", true],
+                ["a100-mig", "nvidia-tesla-a100", "serving", false],
+                ["h100-flex", "nvidia-h100-80gb", "training", false],
             ]);
         });
 
