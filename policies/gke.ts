@@ -56,6 +56,9 @@ export const gkePolicies: ResourceValidationPolicy[] = [
 
 interface MachineTypes { allowedMachineTypes: string[]; allowedAccelerators: string[]; maxNodes: number }
 
+/** Accelerators with Multi-Instance GPU. */
+const MIG_CAPABLE = ["nvidia-tesla-a100", "nvidia-a100-80gb", "nvidia-h100-80gb", "nvidia-h100-mega-80gb"];
+
 const isGpu = (p: Record<string, unknown> & { nodeConfig?: { guestAccelerators?: unknown[] } }) => (p.nodeConfig?.guestAccelerators ?? []).length > 0;
 
 export const nodePoolPolicies: ResourceValidationPolicy[] = [
@@ -86,6 +89,14 @@ export const nodePoolPolicies: ResourceValidationPolicy[] = [
         for (const acc of p.nodeConfig.guestAccelerators) {
             const v = acc.gpuDriverInstallationConfig?.gpuDriverVersion;
             if (!v || v === "INSTALLATION_DISABLED") report(`GPU node pools must let GKE install the driver (gpuDriverVersion DEFAULT or LATEST, got ${JSON.stringify(v)}).`);
+        }
+    }),
+    pool("nodepool-gpu-sharing-supported", "MIG partitions and GPU sharing only where the accelerator and GKE support them.", (p, _a, report) => {
+        for (const acc of p.nodeConfig?.guestAccelerators ?? []) {
+            if (acc.gpuPartitionSize && !MIG_CAPABLE.includes(acc.type)) report(`GPU partitions (${acc.gpuPartitionSize}) need a Multi-Instance GPU accelerator (${MIG_CAPABLE.join(", ")}), not ${acc.type}.`);
+            const sharing = acc.gpuSharingConfig;
+            if (sharing && !(sharing.maxSharedClientsPerGpu >= 2 && sharing.maxSharedClientsPerGpu <= 48)) report(`GPU sharing needs 2 to 48 clients per GPU (got ${sharing.maxSharedClientsPerGpu}).`);
+            if (sharing?.gpuSharingStrategy === "MPS" && acc.gpuPartitionSize) report("MPS sharing cannot be combined with GPU partitions.");
         }
     }),
     pool("nodepool-allowed-machine-types", "Keeps spend to machine families the platform team approved.", (p, args, report) => {

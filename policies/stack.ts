@@ -1,6 +1,6 @@
 // Stack-wide rules: relations between resources, checked on the whole plan (validateStack).
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { Props, TYPES } from "./util";
+import { podSpecOf, Props, TYPES } from "./util";
 
 const byType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 const ns = (r: PolicyResource) => r.props.metadata?.namespace;
@@ -52,6 +52,23 @@ export const stackPolicies: StackValidationPolicy[] = [
                 if (inNs(TYPES.resourceQuota).length === 0) report(`Namespace ${name} must have a ResourceQuota.`, n.urn);
                 if (inNs(TYPES.limitRange).length === 0) report(`Namespace ${name} must have a LimitRange.`, n.urn);
                 if (!inNs(TYPES.networkPolicy).some((p) => isDefaultDeny(p.props))) report(`Namespace ${name} must have a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules).`, n.urn);
+            }
+        },
+    },
+    {
+        name: "stack-flex-start-through-kueue",
+        description: "Flex-start nodes come only through ProvisioningRequests: a pod aimed at them outside Kueue waits forever.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            const flexPools = new Set(byType(args.resources, TYPES.nodePool)
+                .filter((p) => p.props.queuedProvisioning?.enabled === true)
+                .map((p) => p.props.nodeConfig?.labels?.["mlops.platform/pool"]));
+            for (const w of args.resources) {
+                const pod = podSpecOf(w.type, w.props);
+                const pool = pod?.nodeSelector?.["mlops.platform/pool"];
+                if (!pool || !flexPools.has(pool)) continue;
+                const labels = { ...w.props.metadata?.labels, ...w.props.spec?.jobTemplate?.metadata?.labels };
+                if (!labels["kueue.x-k8s.io/queue-name"]) report(`${w.props.metadata?.namespace}/${w.props.metadata?.name} runs on the flex-start pool ${pool} and must be submitted through Kueue (label kueue.x-k8s.io/queue-name).`, w.urn);
             }
         },
     },

@@ -102,6 +102,7 @@ const CASES: Case[] = [
     { rule: "nodepool-secure-boot-and-integrity", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.shieldedInstanceConfig.enableSecureBoot = false; }, message: /secure boot/ },
     { rule: "nodepool-auto-repair-and-upgrade", type: T.pool, ok: POOL, bad: (p) => { p.management.autoUpgrade = false; }, message: /auto-repair and auto-upgrade/ },
     { rule: "nodepool-gpu-taint-and-drivers", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.taints = []; }, message: /nvidia\.com\/gpu=present:NoSchedule/ },
+    { rule: "nodepool-gpu-sharing-supported", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.guestAccelerators[0].gpuPartitionSize = "1g.5gb"; }, message: /need a Multi-Instance GPU accelerator .*not nvidia-l4/ },
     { rule: "nodepool-allowed-machine-types", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.machineType = "m3-ultramem-128"; }, message: /"m3-ultramem-128" must start with one of e2-standard-/ },
     { rule: "nodepool-allowed-accelerators", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.guestAccelerators[0].type = "nvidia-h200-141gb"; }, message: /"nvidia-h200-141gb" must be one of nvidia-l4/ },
     { rule: "nodepool-max-nodes-cap", type: T.pool, ok: POOL, bad: (p) => { p.autoscaling.totalMaxNodeCount = 50; }, message: /at most 20 nodes \(got 50\)/ },
@@ -239,6 +240,15 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
             const [v] = only(await run((s) => Object.values(s).filter((r) => r !== s.deny)), "stack-namespace-guardrails");
             assert.match(v.message, /Namespace ml-serving must have a default-deny NetworkPolicy/);
         });
+        it("stack-flex-start-through-kueue: a job on a flex-start pool without a Kueue queue", async () => {
+            const flex = rec(T.pool, { ...clone(POOL), queuedProvisioning: { enabled: true }, nodeConfig: { ...clone(POOL).nodeConfig, labels: { "mlops.platform/pool": "h100-flex" } } });
+            const job = clone(CRONJOB) as Any;
+            job.spec.jobTemplate.spec.template.spec.nodeSelector = { "mlops.platform/pool": "h100-flex" };
+            const [v] = only(await run((s) => [...Object.values(s), flex, rec(T.cron, job)]), "stack-flex-start-through-kueue");
+            assert.match(v.message, /ml-serving\/m-retrain runs on the flex-start pool h100-flex and must be submitted through Kueue/);
+            job.spec.jobTemplate.metadata = { labels: { "kueue.x-k8s.io/queue-name": "team" } };
+            assert.deepEqual(only(await run((s) => [...Object.values(s), flex, rec(T.cron, job)]), "stack-flex-start-through-kueue"), []);
+        });
         it("stack-helm-chart-pinned: a release without a version", async () => {
             const [v] = only(await run((s) => { delete (s.release.inputs as Any).version; }), "stack-helm-chart-pinned");
             assert.match(v.message, /must be pinned to an exact version/);
@@ -250,4 +260,4 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
     });
 });
 
-const STACK_AND_SPECIAL = ["iam-no-service-account-keys", "stack-serving-hpa-and-pdb", "stack-namespace-guardrails", "stack-helm-chart-pinned", "stack-stateful-resources-protected"];
+const STACK_AND_SPECIAL = ["iam-no-service-account-keys", "stack-serving-hpa-and-pdb", "stack-namespace-guardrails", "stack-flex-start-through-kueue", "stack-helm-chart-pinned", "stack-stateful-resources-protected"];
