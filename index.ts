@@ -5,6 +5,7 @@ import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer } from "./components/mlf
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
+import { BatchScheduling } from "./components/scheduling";
 import { ModelJobs, ModelService, ProgressiveDelivery } from "./components/serving";
 import { ClusterTls } from "./components/tls";
 import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
@@ -95,6 +96,15 @@ const mlflow = new MlflowServer("mlflow", {
 const delivery = new ProgressiveDelivery("delivery", {
     replicas: cfg.protectData ? 2 : 1,
     monitoringReady: monitoring.ready,
+    k8sProvider: gke.provider,
+});
+
+// Batch work (retraining, drift checks, experiments) queues in Kueue per team, in one cohort.
+new BatchScheduling("batch", {
+    pools: cfg.gpuNodePools,
+    teams: cfg.namespaces.map((n) => ({ namespace: n.name, cpu: n.quota.requestsCpu, memory: n.quota.requestsMemory, gpus: n.quota.gpus })),
+    monitoringReady: monitoring.ready,
+    namespacesReady: namespaces,
     k8sProvider: gke.provider,
 });
 

@@ -5,6 +5,7 @@ import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
 import { gpuScheduling, MODEL_UID, modelLabels, doubled } from "./manifests";
 import { ResolvedModel } from "./modelConfig";
+import { PriorityClass, queueLabels } from "../scheduling/kueueObjects";
 
 /** Secret teams create in a namespace with an MLflow user for their jobs (keys `username`, `password`). */
 export const MLFLOW_CLIENT_SECRET = "mlflow-client";
@@ -54,8 +55,12 @@ export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: 
     };
 }
 
-/** Pure: a CronJob spec that never overlaps runs, gives up on missed starts, retries (spot preemption), and cleans up. */
-export function cronJobSpec(schedule: string, timeZone: string, activeDeadlineSeconds: number, labels: Record<string, string>, pod: k8s.types.input.core.v1.PodSpec): k8s.types.input.batch.v1.CronJobSpec {
+/**
+ * Pure: a CronJob spec that never overlaps runs, gives up on missed starts, retries (spot preemption), and
+ * cleans up. Its Jobs go to Kueue: created suspended with the namespace's LocalQueue and a priority class,
+ * so a run waits in line for quota (and GPUs) instead of failing.
+ */
+export function cronJobSpec(schedule: string, timeZone: string, activeDeadlineSeconds: number, labels: Record<string, string>, pod: k8s.types.input.core.v1.PodSpec, priority: PriorityClass = "production-retrain"): k8s.types.input.batch.v1.CronJobSpec {
     return {
         schedule,
         timeZone,
@@ -64,8 +69,9 @@ export function cronJobSpec(schedule: string, timeZone: string, activeDeadlineSe
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
         jobTemplate: {
-            metadata: { labels },
+            metadata: { labels: { ...labels, ...queueLabels(priority) } },
             spec: {
+                suspend: true,
                 backoffLimit: 3,
                 activeDeadlineSeconds,
                 ttlSecondsAfterFinished: 3 * 86400,

@@ -1,0 +1,2 @@
+export * from "./batchScheduling";
+export * from "./kueueObjects";
