@@ -56,6 +56,19 @@ export const stackPolicies: StackValidationPolicy[] = [
         },
     },
     {
+        name: "stack-batch-through-kueue",
+        description: "Batch work in a team namespace waits in its Kueue queue instead of taking capacity (or failing) outside the team's quota.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            const queued = new Set(byType(args.resources, "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue").map((q) => ns(q)));
+            for (const w of [...byType(args.resources, "kubernetes:batch/v1:Job"), ...byType(args.resources, TYPES.cronJob)]) {
+                if (!queued.has(ns(w))) continue;
+                const labels = w.type === TYPES.cronJob ? w.props.spec?.jobTemplate?.metadata?.labels : w.props.metadata?.labels;
+                if (!labels?.["kueue.x-k8s.io/queue-name"]) report(`${w.props.metadata?.kind ?? w.type.split(":").pop()} ${ns(w)}/${w.props.metadata?.name} must name a LocalQueue (label kueue.x-k8s.io/queue-name).`, w.urn);
+            }
+        },
+    },
+    {
         name: "stack-flex-start-through-kueue",
         description: "Flex-start nodes come only through ProvisioningRequests: a pod aimed at them outside Kueue waits forever.",
         enforcementLevel: "mandatory",

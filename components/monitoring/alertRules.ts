@@ -28,6 +28,10 @@ export const ALERT_DEFAULTS = {
     quotaHigh: 0.9,
     cpuOfLimit: 0.8,
     memoryOfLimit: 0.85,
+    /** Minutes a batch workload may wait in a Kueue queue before an alert. */
+    queueWaitMinutes: 60,
+    /** Hours a ClusterQueue may sit at its quota before an alert. */
+    queueAtQuotaHours: 24,
 };
 
 export interface Rule {
@@ -121,6 +125,18 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
                     "max by (namespace, model, feature) (mlops_drift_score) > on (namespace, model) group_left () max by (namespace, model) (mlops_drift_threshold)",
                     "0m", "Drift of {{ $labels.model }} on {{ $labels.feature }} is above its threshold",
                     "The drift check of {{ $labels.namespace }}/{{ $labels.model }} scored {{ $value }} on {{ $labels.feature }}."),
+            ],
+        },
+        {
+            name: "mlops-batch-queues",
+            rules: [
+                alert("BatchWorkloadWaitingLong", "warning", "max by (cluster_queue) (kueue_pending_workloads) > 0",
+                    `${d.queueWaitMinutes}m`, "Workloads have waited in queue {{ $labels.cluster_queue }} for over ${d.queueWaitMinutes} minutes",
+                    "{{ $value }} workload(s) are pending in ClusterQueue {{ $labels.cluster_queue }}: its quota (and what it can borrow) is in use, or flex-start capacity is not available yet."),
+                alert("BatchQueueAtQuota", "warning",
+                    "sum by (cluster_queue, resource) (kueue_cluster_queue_resource_usage) / sum by (cluster_queue, resource) (kueue_cluster_queue_nominal_quota > 0) >= 1",
+                    `${d.queueAtQuotaHours}h`, "ClusterQueue {{ $labels.cluster_queue }} has used all its {{ $labels.resource }} quota for a day",
+                    "The team's {{ $labels.resource }} quota has been fully used for ${d.queueAtQuotaHours} hours: raise it in the namespace's config, or expect queueing."),
             ],
         },
         {

@@ -27,7 +27,7 @@ describe("monitoring (pure parts)", () => {
         it("has every alert the platform promises, each with severity, summary, description and runbook", () => {
             const alerts = platformRuleGroups().flatMap((g) => g.rules).filter((r) => r.alert);
             assert.deepEqual([...new Set(alerts.map((a) => a.alert))].sort(), [
-                "ContainerCpuHigh", "ContainerMemoryHigh", "GpuMemoryHigh", "GpuUnderutilizedDuringTraining", "MlflowDown",
+                "BatchQueueAtQuota", "BatchWorkloadWaitingLong", "ContainerCpuHigh", "ContainerMemoryHigh", "GpuMemoryHigh", "GpuUnderutilizedDuringTraining", "MlflowDown",
                 "ModelAutoscalerAtMaximum", "ModelDriftHigh", "ModelErrorRatioHigh", "ModelLatencyHigh", "ModelNoReplicasAvailable",
                 "NamespaceQuotaNearlyUsed", "PersistentVolumeFillingUp", "RetrainingJobFailed", "RetrainingStale",
             ]);
@@ -77,8 +77,9 @@ describe("monitoring (pure parts)", () => {
     describe("dashboards", () => {
         const dashboards = loadDashboards(DASHBOARDS_DIR).map((d) => ({ ...d, parsed: JSON.parse(d.json) }));
 
-        it("has the five ML dashboards, each with a unique uid and a title", () => {
+        it("has the six dashboards, each with a unique uid and a title", () => {
             assert.deepEqual(dashboards.map((d) => [d.file, d.parsed.uid, d.parsed.title]), [
+                ["batch-queues.json", "mlops-batch-queues", "Batch queues"],
                 ["drift.json", "mlops-drift", "Model drift"],
                 ["gpu.json", "mlops-gpu", "GPUs"],
                 ["model-serving.json", "mlops-model-serving", "Model serving"],

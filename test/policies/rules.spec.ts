@@ -240,6 +240,14 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
             const [v] = only(await run((s) => Object.values(s).filter((r) => r !== s.deny)), "stack-namespace-guardrails");
             assert.match(v.message, /Namespace ml-serving must have a default-deny NetworkPolicy/);
         });
+        it("stack-batch-through-kueue: a CronJob in a queued namespace without a queue", async () => {
+            const lq = rec("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue", { metadata: { name: "batch", namespace: "ml-serving" }, spec: { clusterQueue: "ml-serving" } });
+            const job = clone(CRONJOB) as Any;
+            const [v] = only(await run((s) => [...Object.values(s), lq, rec(T.cron, job)]), "stack-batch-through-kueue");
+            assert.match(v.message, /CronJob ml-serving\/m-retrain must name a LocalQueue/);
+            job.spec.jobTemplate.metadata = { labels: { "kueue.x-k8s.io/queue-name": "batch" } };
+            assert.deepEqual(only(await run((s) => [...Object.values(s), lq, rec(T.cron, job)]), "stack-batch-through-kueue"), []);
+        });
         it("stack-flex-start-through-kueue: a job on a flex-start pool without a Kueue queue", async () => {
             const flex = rec(T.pool, { ...clone(POOL), queuedProvisioning: { enabled: true }, nodeConfig: { ...clone(POOL).nodeConfig, labels: { "mlops.platform/pool": "h100-flex" } } });
             const job = clone(CRONJOB) as Any;
@@ -260,4 +268,4 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
     });
 });
 
-const STACK_AND_SPECIAL = ["iam-no-service-account-keys", "stack-serving-hpa-and-pdb", "stack-namespace-guardrails", "stack-flex-start-through-kueue", "stack-helm-chart-pinned", "stack-stateful-resources-protected"];
+const STACK_AND_SPECIAL = ["iam-no-service-account-keys", "stack-serving-hpa-and-pdb", "stack-namespace-guardrails", "stack-flex-start-through-kueue", "stack-batch-through-kueue", "stack-helm-chart-pinned", "stack-stateful-resources-protected"];
