@@ -100,7 +100,7 @@ const delivery = new ProgressiveDelivery("delivery", {
 });
 
 // Batch work (retraining, drift checks, experiments) queues in Kueue per team, in one cohort.
-new BatchScheduling("batch", {
+const batch = new BatchScheduling("batch", {
     pools: cfg.gpuNodePools,
     teams: cfg.namespaces.map((n) => ({ namespace: n.name, cpu: n.quota.requestsCpu, memory: n.quota.requestsMemory, gpus: n.quota.gpus })),
     monitoringReady: monitoring.ready,
@@ -112,7 +112,7 @@ new BatchScheduling("batch", {
 const namespaceByName = new Map(namespaces.map((n, i) => [cfg.namespaces[i].name, n]));
 const trackingUri = `http://mlflow.${MLFLOW_NAMESPACE}.svc.cluster.local:${MLFLOW_PORT}`;
 const servedModels = cfg.models.map((m) => {
-    const opts = { provider: gke.provider, dependsOn: [namespaceByName.get(m.namespace)!] };
+    const opts = { provider: gke.provider, dependsOn: [namespaceByName.get(m.namespace)!, batch] };
     const service = new ModelService(m.name, {
         model: m,
         project: cfg.project,
@@ -128,6 +128,7 @@ const servedModels = cfg.models.map((m) => {
     if (m.retraining || m.drift) {
         new ModelJobs(m.name, {
             model: m,
+            apiServerCidr: cfg.cluster.masterCidr,
             project: cfg.project,
             serviceAccountId: serviceAccountId(`${m.name}-job`, cfg.stack),
             env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name },

@@ -124,6 +124,10 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
         for (const [field, gpu] of [["gpu", resolved.gpu], ["retraining.gpu", resolved.retraining?.gpu]] as const) {
             if (gpu && gpu.count > quota) report(`${field}.count`, `exceeds the GPU quota of namespace ${resolved.namespace} (${quota}); raise mlops-platform:namespaces[].quota.gpus`, gpu.count);
         }
+        const t = resolved.retraining;
+        if (t && t.nodes > 1 && t.nodes * t.gpusPerNode > quota) {
+            report("retraining.nodes", `times gpusPerNode (${t.nodes} x ${t.gpusPerNode}) exceeds the GPU quota of namespace ${resolved.namespace} (${quota}): Kueue would never admit it`, t.nodes);
+        }
         const allowFrom = m.allowFrom ?? [];
         allowFrom.forEach((n, j) => {
             if (!isDns1123Label(n)) report(`allowFrom[${j}]`, "must be a namespace name (DNS-1123 label)", n);

@@ -135,7 +135,7 @@ export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOpti
     const steps = r.list(ro?.steps, `${roKey}.steps`);
     if (steps?.some((x) => typeof x !== "number")) r.add(`${roKey}.steps`, "must be a list of numbers", steps);
     const rtKey = `${key}.retraining`;
-    const rt = r.object(o.retraining, rtKey, ["schedule", "timeZone", "image", "gpu", "resources", "timeoutMinutes"]);
+    const rt = r.object(o.retraining, rtKey, ["schedule", "timeZone", "image", "gpu", "resources", "timeoutMinutes", "nodes", "gpusPerNode"]);
     const dKey = `${key}.drift`;
     const dr = r.object(o.drift, dKey, ["schedule", "threshold", "image"]);
     const rtSchedule = r.string(rt, "schedule", rtKey, "a cron schedule such as \"0 2 * * 0\"");
@@ -163,6 +163,8 @@ export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOpti
             gpu: gpu(rt.gpu, `${rtKey}.gpu`),
             resources: resources(rt.resources, `${rtKey}.resources`) as NonNullable<ModelOptions["retraining"]>["resources"],
             timeoutMinutes: r.integer(rt, "timeoutMinutes", rtKey),
+            nodes: r.integer(rt, "nodes", rtKey),
+            gpusPerNode: r.integer(rt, "gpusPerNode", rtKey),
         } : undefined,
         drift: dr && drSchedule ? { schedule: drSchedule, threshold: r.number(dr, "threshold", dKey), image: r.string(dr, "image", dKey) } : undefined,
         allowFrom: r.stringList(o, "allowFrom", key),

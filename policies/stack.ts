@@ -37,7 +37,7 @@ export const stackPolicies: StackValidationPolicy[] = [
         description: "Every namespace the stack creates has a ResourceQuota, a LimitRange and a default-deny NetworkPolicy.",
         enforcementLevel: "mandatory",
         // Platform namespaces whose charts need cluster-wide traffic (exempt, each named in the config).
-        configSchema: { properties: { exemptNamespaces: { type: "array", items: { type: "string" }, default: ["monitoring", "cert-manager", "argo-rollouts", "kueue-system"] } } },
+        configSchema: { properties: { exemptNamespaces: { type: "array", items: { type: "string" }, default: ["monitoring", "cert-manager", "argo-rollouts", "kueue-system", "jobset-system"] } } },
         validateStack: (args, report) => {
             const { exemptNamespaces } = args.getConfig<Guardrails>();
             const isDefaultDeny = (p: Props) => {

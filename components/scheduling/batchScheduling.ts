@@ -8,6 +8,7 @@ import {
 } from "./kueueObjects";
 
 export const KUEUE_CHART = { chart: "oci://registry.k8s.io/kueue/charts/kueue", version: "0.19.2" };
+export const JOBSET_CHART = { chart: "oci://registry.k8s.io/jobset/charts/jobset", version: "0.12.0" };
 
 export interface BatchSchedulingArgs {
     /** GPU pools of the cluster; training pools become ResourceFlavors. Required. */
@@ -28,6 +29,7 @@ export interface BatchSchedulingArgs {
  */
 export class BatchScheduling extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
+    public readonly jobset: k8s.helm.v3.Release;
 
     constructor(name: string, args: BatchSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:scheduling:BatchScheduling", name, {}, opts);
@@ -44,6 +46,15 @@ export class BatchScheduling extends pulumi.ComponentResource {
             },
         }, { ...k8sOpts, dependsOn: args.monitoringReady });
         const afterCrds = { ...k8sOpts, dependsOn: [this.release] };
+        // JobSet: multi-node training as one unit; Kueue admits JobSets natively.
+        const jobsetNs = new k8s.core.v1.Namespace(`${name}-jobset-ns`, { metadata: { name: "jobset-system", labels: namespaceLabels("jobset-system", "restricted") } }, k8sOpts);
+        this.jobset = new k8s.helm.v3.Release(`${name}-jobset`, {
+            name: "jobset",
+            chart: JOBSET_CHART.chart,
+            version: JOBSET_CHART.version,
+            namespace: jobsetNs.metadata.name,
+            values: { controller: { resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } } } },
+        }, { ...k8sOpts, dependsOn: args.monitoringReady });
         const kueue = (res: string, kind: string, metadata: Record<string, unknown>, body: Record<string, unknown>, deps: pulumi.Resource[] = []) =>
             new k8s.apiextensions.CustomResource(`${name}-${res}`, { apiVersion: KUEUE_API, kind, metadata, ...body }, { ...afterCrds, dependsOn: [this.release, ...deps] });
 
@@ -64,6 +75,6 @@ export class BatchScheduling extends pulumi.ComponentResource {
             const cq = kueue(`queue-${t.namespace}`, "ClusterQueue", { name: t.namespace, labels: { "mlops.platform/cohort": COHORT } }, { spec: clusterQueueSpec(t, pools) }, [...flavors, ...checks]);
             kueue(`local-queue-${t.namespace}`, "LocalQueue", { name: LOCAL_QUEUE, namespace: t.namespace }, { spec: { clusterQueue: t.namespace } }, [cq, ...args.namespacesReady]);
         }
-        this.registerOutputs({ release: this.release });
+        this.registerOutputs({ release: this.release, jobset: this.jobset });
     }
 }

@@ -56,6 +56,10 @@ export interface ModelOptions {
         resources?: { cpu?: string; memory?: string };
         /** Hard limit on a run. Defaults to 240. */
         timeoutMinutes?: number;
+        /** Nodes of a multi-node run (a JobSet admitted by Kueue as one unit). Defaults to 1. */
+        nodes?: number;
+        /** GPUs per node of a multi-node run, at most the pool's GPUs per node. Defaults to the pool's GPUs per node. */
+        gpusPerNode?: number;
     };
     drift?: {
         /** Cron schedule. Required with drift. */
@@ -78,7 +82,12 @@ export interface ResolvedModel {
     resources: { cpu: string; memory: string };
     gpu?: GpuRequest & { acceleratorType: string };
     rollout: { strategy: Strategy; steps: number[]; pauseMinutes: number; analysis: { successRate: number; p95LatencySeconds: number } };
-    retraining?: { schedule: string; timeZone: string; image: string; gpu?: GpuRequest & { acceleratorType: string }; resources: { cpu: string; memory: string }; timeoutMinutes: number; intervalSeconds: number };
+    retraining?: {
+        schedule: string; timeZone: string; image: string; gpu?: GpuRequest & { acceleratorType: string }; resources: { cpu: string; memory: string };
+        timeoutMinutes: number; intervalSeconds: number;
+        /** Nodes and GPUs per node; nodes > 1 runs as a JobSet. */
+        nodes: number; gpusPerNode: number;
+    };
     drift?: { schedule: string; threshold: number; image: string; timeZone: string };
 }
 
@@ -199,10 +208,27 @@ export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report)
         checkResources(res, "retraining.resources", report);
         const timeoutMinutes = t.timeoutMinutes ?? d.training.timeoutMinutes;
         if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1 || timeoutMinutes > 7 * 1440) report("retraining.timeoutMinutes", "must be a whole number of minutes from 1 to 10080", timeoutMinutes);
+        const nodes = t.nodes ?? 1;
+        const pool = ctx.pools.find((p) => p.name === t.gpu?.pool);
+        let gpusPerNode = t.gpusPerNode ?? (nodes > 1 ? pool?.acceleratorCount ?? 1 : t.gpu?.count ?? 0);
+        // A multi-node run takes whole nodes: the GPU request is per node, checked here.
+        const gpu = nodes > 1 && t.gpu ? (pool ? { ...t.gpu, count: gpusPerNode, acceleratorType: pool.acceleratorType } : checkGpu(t.gpu, "training", "retraining.gpu", ctx, report)) : checkGpu(t.gpu, "training", "retraining.gpu", ctx, report);
+        if (!Number.isInteger(nodes) || nodes < 1 || nodes > 64) report("retraining.nodes", "must be a whole number from 1 to 64", nodes);
+        else if (nodes > 1) {
+            if (!t.gpu) report("retraining.gpu", "is required with nodes > 1: multi-node training runs on a GPU training pool");
+            else if (!pool || pool.purpose !== "training") report("retraining.gpu.pool", "must be a training pool", t.gpu.pool);
+            else {
+                if (pool.placement !== "compact") report("retraining.gpu.pool", `must have placement: compact for multi-node training (nodes close together); ${pool.name} does not`, t.gpu.pool);
+                if (!Number.isInteger(gpusPerNode) || gpusPerNode < 1 || gpusPerNode > pool.acceleratorCount) {
+                    report("retraining.gpusPerNode", `must be a whole number from 1 to ${pool.acceleratorCount} (the GPUs per node of pool ${pool.name})`, gpusPerNode);
+                    gpusPerNode = 1;
+                }
+            }
+        }
         retraining = {
-            schedule: t.schedule, timeZone, image: t.image, resources: res, timeoutMinutes,
-            gpu: checkGpu(t.gpu, "training", "retraining.gpu", ctx, report),
+            schedule: t.schedule, timeZone, image: t.image, resources: res, timeoutMinutes, gpu,
             intervalSeconds: "seconds" in interval ? interval.seconds : 0,
+            nodes, gpusPerNode,
         };
     }
     let drift: ResolvedModel["drift"];

@@ -5,6 +5,7 @@ import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
 import { gpuScheduling, MODEL_UID, modelLabels, doubled } from "./manifests";
 import { ResolvedModel } from "./modelConfig";
+import { jobSetManifest, launcherPodSpec } from "./multiNode";
 import { PriorityClass, queueLabels } from "../scheduling/kueueObjects";
 
 /** Secret teams create in a namespace with an MLflow user for their jobs (keys `username`, `password`). */
@@ -83,6 +84,8 @@ export function cronJobSpec(schedule: string, timeZone: string, activeDeadlineSe
 
 export interface ModelJobsArgs {
     model: ResolvedModel;
+    /** The control plane's range: the multi-node launcher calls the API server. Required. */
+    apiServerCidr: string;
     project: string;
     /** Google service account ID for the jobs (unique per stack). Required. */
     serviceAccountId: string;
@@ -124,7 +127,10 @@ export class ModelJobs extends pulumi.ComponentResource {
         }, k8sOpts);
 
         const env = { ...args.env, serviceAccount: ksaName };
-        if (m.retraining) {
+        if (m.retraining && m.retraining.nodes > 1) {
+            this.multiNode(name, m, env, args, k8sOpts);
+            this.cronJobs.push(`${m.name}-retrain`);
+        } else if (m.retraining) {
             const labels = modelLabels(m, "training");
             const cronName = `${m.name}-retrain`;
             new k8s.batch.v1.CronJob(`${name}-retrain`, {
@@ -160,5 +166,45 @@ export class ModelJobs extends pulumi.ComponentResource {
         }, k8sOpts);
 
         this.registerOutputs({ cronJobs: this.cronJobs });
+    }
+
+    /**
+     * Multi-node retraining: the run is a JobSet (in a ConfigMap); a `<name>-retrain` CronJob creates one
+     * per schedule with kubectl, as a service account that may only create JobSets in this namespace.
+     */
+    private multiNode(name: string, m: ResolvedModel, env: JobEnvironment & { serviceAccount: string }, args: ModelJobsArgs, k8sOpts: pulumi.CustomResourceOptions) {
+        const ns = m.namespace;
+        const labels = modelLabels(m, "training");
+        const launcher = `${m.name}-launcher`;
+        const launcherLabels = { ...modelLabels(m, "training"), "app.kubernetes.io/component": "launcher" };
+        const pod = batchPodSpec(m, "training", env);
+        const manifest = pulumi.output(pod).apply((p) => JSON.stringify(jobSetManifest(m, p as k8s.types.input.core.v1.PodSpec, labels), null, 2));
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-jobset`, {
+            metadata: { name: `${m.name}-retrain-jobset`, namespace: ns, labels },
+            data: { "jobset.json": manifest },
+        }, k8sOpts);
+        new k8s.core.v1.ServiceAccount(`${name}-launcher`, { metadata: { name: launcher, namespace: ns, labels: launcherLabels } }, k8sOpts);
+        new k8s.rbac.v1.Role(`${name}-launcher`, {
+            metadata: { name: launcher, namespace: ns, labels: launcherLabels },
+            rules: [{ apiGroups: ["jobset.x-k8s.io"], resources: ["jobsets"], verbs: ["create", "get", "list"] }],
+        }, k8sOpts);
+        new k8s.rbac.v1.RoleBinding(`${name}-launcher`, {
+            metadata: { name: launcher, namespace: ns, labels: launcherLabels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: launcher },
+            subjects: [{ kind: "ServiceAccount", name: launcher, namespace: ns }],
+        }, k8sOpts);
+        new k8s.batch.v1.CronJob(`${name}-retrain`, {
+            metadata: { name: `${m.name}-retrain`, namespace: ns, labels: launcherLabels },
+            spec: cronJobSpec(m.retraining!.schedule, m.retraining!.timeZone, 600, launcherLabels, launcherPodSpec(launcher, `${m.name}-retrain-jobset`)),
+        }, { ...k8sOpts, dependsOn: [configMap] });
+        // The launcher reaches only the API server (the control plane's private endpoint).
+        new k8s.networking.v1.NetworkPolicy(`${name}-launcher-egress`, {
+            metadata: { name: `${m.name}-launcher-egress`, namespace: ns, labels: launcherLabels },
+            spec: {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": m.name, "app.kubernetes.io/component": "launcher" } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: args.apiServerCidr } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            },
+        }, k8sOpts);
     }
 }

@@ -8,7 +8,10 @@ import { parse } from "yaml";
 import { Plain } from "./values";
 
 /** CRDs vendored at the versions the platform installs (see crds/<name>/LICENSE). */
-const CRD_DIRS: Record<string, string> = { "kueue.x-k8s.io": path.join(__dirname, "crds", "kueue-v0.19.2") };
+const CRD_DIRS: Record<string, string> = {
+    "kueue.x-k8s.io": path.join(__dirname, "crds", "kueue-v0.19.2"),
+    "jobset.x-k8s.io": path.join(__dirname, "crds", "jobset-v0.12.0"),
+};
 
 // CRD patterns are Go regular expressions: an inline `(?i)` becomes JavaScript's `i` flag.
 const goRegExp = Object.assign(

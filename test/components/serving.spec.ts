@@ -69,6 +69,24 @@ describe("serving (pure parts)", () => {
             });
         }
 
+        it("multi-node training on a pool without compact placement, or with more GPUs per node than it has", () => {
+            const o = structuredClone(base) as Any;
+            o.retraining.nodes = 2;
+            o.retraining.gpusPerNode = 1;
+            assert.match(issuesOf(o).find((i) => i.field === "retraining.gpu.pool")!.message, /must have placement: compact/);
+            const compact = [...pools.slice(0, 1), { ...pools[1], placement: "compact" as const }];
+            o.retraining.gpusPerNode = 2;
+            assert.match(issuesOf(o, { ...ctx, pools: compact }).find((i) => i.field === "retraining.gpusPerNode")!.message, /from 1 to 1 \(the GPUs per node of pool a100-training\)/);
+            o.retraining.gpusPerNode = 1;
+            assert.deepEqual(issuesOf(o, { ...ctx, pools: compact }), []);
+        });
+
+        it("a multi-node run larger than the namespace's GPU quota, from stack config", () => {
+            const raw = stackValues("prod");
+            (raw["mlops-platform:models"] as Any[])[2].retraining.nodes = 3;
+            assertRejected(raw, `${MODELS}[2].retraining.nodes`, 3, /\(3 x 8\) exceeds the GPU quota of namespace ml-training \(16\)/);
+        });
+
         it("duplicate model names and a GPU request above the namespace quota, from stack config", () => {
             const raw = stackValues("prod");
             (raw[MODELS] as Any[])[1].name = "fraud-detector";

@@ -27,6 +27,7 @@ describe("models in the stack plans", () => {
         assert.deepEqual((prod.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind, m.url]), [
             ["fraud-detector", "canary", "Rollout", "http://fraud-detector.ml-serving.svc.cluster.local:8080"],
             ["churn-predictor", "blueGreen", "Rollout", "http://churn-predictor.ml-serving.svc.cluster.local:8080"],
+            ["ranker", "rolling", "Deployment", "http://ranker.ml-training.svc.cluster.local:8080"],
         ]);
         assert.deepEqual((dev.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind]), [
             ["fraud-detector", "canary", "Rollout"], ["churn-predictor", "rolling", "Deployment"],
@@ -114,7 +115,8 @@ describe("models in the stack plans", () => {
         assert.deepEqual(latency, [
             'model:request_latency_seconds:p95{model="fraud-detector"} > 0.5',
             'model:request_latency_seconds:p95{model="churn-predictor"} > 0.3',
-            'model:request_latency_seconds:p95{model!~"fraud-detector|churn-predictor"} > 1',
+            'model:request_latency_seconds:p95{model="ranker"} > 1',
+            'model:request_latency_seconds:p95{model!~"fraud-detector|churn-predictor|ranker"} > 1',
         ]);
         const stale = rules.filter((r: Any) => r.alert === "RetrainingStale").map((r: Any) => r.expr);
         assert.match(stale[0], /cronjob="fraud-detector-retrain".* > 1209600$/);
