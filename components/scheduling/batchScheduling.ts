@@ -11,7 +11,7 @@ export const KUEUE_CHART = { chart: "oci://registry.k8s.io/kueue/charts/kueue", 
 export const JOBSET_CHART = { chart: "oci://registry.k8s.io/jobset/charts/jobset", version: "0.12.0" };
 
 export interface BatchSchedulingArgs {
-    /** GPU pools of the cluster; training pools become ResourceFlavors. Required. */
+    /** GPU pools of the cluster: each becomes a ResourceFlavor; training pools get queue quota. Required. */
     pools: ResolvedGpuPool[];
     /** Team namespaces and their quotas; each gets a ClusterQueue and a LocalQueue. Required. */
     teams: TeamQuota[];
@@ -58,10 +58,11 @@ export class BatchScheduling extends pulumi.ComponentResource {
         const kueue = (res: string, kind: string, metadata: Record<string, unknown>, body: Record<string, unknown>, deps: pulumi.Resource[] = []) =>
             new k8s.apiextensions.CustomResource(`${name}-${res}`, { apiVersion: KUEUE_API, kind, metadata, ...body }, { ...afterCrds, dependsOn: [this.release, ...deps] });
 
+        // A flavor per GPU pool; team queues offer quota on the training pools.
         const training = args.pools.filter((p) => p.purpose === "training");
         const flavors = [
             kueue("flavor-cpu", "ResourceFlavor", { name: CPU_FLAVOR }, { spec: cpuFlavor() }),
-            ...training.map((p) => kueue(`flavor-${p.name}`, "ResourceFlavor", { name: p.name }, { spec: gpuFlavor(p) })),
+            ...args.pools.map((p) => kueue(`flavor-${p.name}`, "ResourceFlavor", { name: p.name }, { spec: gpuFlavor(p) })),
         ];
         for (const [pc, v] of Object.entries(PRIORITY_CLASSES)) kueue(`priority-${pc}`, "WorkloadPriorityClass", { name: pc }, { value: v.value, description: v.description });
 

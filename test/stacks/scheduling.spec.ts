@@ -19,8 +19,8 @@ describe("batch scheduling in the stack plans", () => {
         assert.deepEqual([r.chart, r.version, r.values.enablePrometheus], ["oci://registry.k8s.io/kueue/charts/kueue", "0.19.2", true]);
     });
 
-    it("has a flavor per training pool and for CPU, and a queue per team namespace in one cohort", () => {
-        assert.deepEqual(ofType(prod, K("ResourceFlavor")).map((f) => f.inputs.metadata.name).sort(), ["a100-training", "cpu", "h100-flex"]);
+    it("has a flavor per GPU pool and for CPU, and a queue per team namespace in one cohort", () => {
+        assert.deepEqual(ofType(prod, K("ResourceFlavor")).map((f) => f.inputs.metadata.name).sort(), ["a100-mig", "a100-training", "cpu", "h100-flex", "l4-serving"]);
         const queues = ofType(prod, K("ClusterQueue"));
         assert.deepEqual(queues.map((q) => q.inputs.metadata.name).sort(), ["ml-experiments", "ml-serving", "ml-training"]);
         for (const q of queues) assert.equal(q.inputs.spec.cohortName, "mlops-platform");
