@@ -23,22 +23,17 @@ interface Sample { resources: number; shape: Shape; coldMs: number; ms: number; 
 
 const started = Date.now();
 
-/** The large config: prod's settings with 50 GPU pools and 100 namespaces. */
+/** The large config: prod's settings, pools, namespaces and models, grown to 50 GPU pools and 100 namespaces. */
 function largeConfig(): Record<string, unknown> {
     const config = loadStackConfig("prod").values;
-    config["mlops-platform:gpuNodePools"] = Array.from({ length: 50 }, (_, i) => i % 2 === 0
+    const pools = config["mlops-platform:gpuNodePools"] as unknown[];
+    const namespaces = config["mlops-platform:namespaces"] as unknown[];
+    config["mlops-platform:gpuNodePools"] = [...pools, ...Array.from({ length: 50 - pools.length }, (_, i) => i % 2 === 0
         ? { name: `l4-serving-${i}`, machineType: "g2-standard-8", acceleratorType: "nvidia-l4", minNodes: 0, maxNodes: 4, purpose: "serving" }
-        : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training" });
-    config["mlops-platform:namespaces"] = Array.from({ length: 100 }, (_, i) => ({
+        : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training" })];
+    config["mlops-platform:namespaces"] = [...namespaces, ...Array.from({ length: 100 - namespaces.length }, (_, i) => ({
         name: `team-${i}`, quota: { requestsCpu: "8", limitsCpu: "16", requestsMemory: "32Gi", limitsMemory: "64Gi", gpus: 2, pvcs: 5, storage: "100Gi" },
-    }));
-    // prod's models, served from the first team namespace on the first generated pools.
-    config["mlops-platform:models"] = (config["mlops-platform:models"] as Record<string, Record<string, unknown>>[]).map((m) => ({
-        ...m,
-        namespace: "team-0",
-        ...(m.gpu ? { gpu: { count: 1, pool: "l4-serving-0" } } : {}),
-        ...(m.retraining ? { retraining: { ...m.retraining, gpu: undefined } } : {}),
-    }));
+    }))];
     return config;
 }
 
@@ -168,7 +163,9 @@ function medianSample(samples: Sample[]): Sample {
 function main(reps: number): void {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-bench-"));
     const files = { prod: path.join(ROOT, "Pulumi.prod.yaml"), large: path.join(tmp, "Pulumi.large.yaml") };
-    fs.writeFileSync(files.large, stringify({ config: largeConfig() }));
+    // Drop undefined leaves the YAML writer would keep as nulls.
+    const largeValues = JSON.parse(JSON.stringify(largeConfig()));
+    fs.writeFileSync(files.large, stringify({ config: largeValues }));
     const rows: { label: string; plan: Sample; floor: Sample }[] = [];
     for (const [label, file] of [["prod", files.prod], ["50 GPU pools + 100 namespaces", files.large]] as const) {
         const plans: Sample[] = [];
@@ -210,5 +207,10 @@ if (argv[0] === "--child") {
     });
 } else {
     const i = argv.indexOf("--reps");
-    main(i >= 0 ? Number(argv[i + 1]) : 3);
+    try {
+        main(i >= 0 ? Number(argv[i + 1]) : 3);
+    } catch (e) {
+        console.error(e instanceof Error ? e.message : e);
+        process.exit(1);
+    }
 }
