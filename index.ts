@@ -51,7 +51,7 @@ const namespaces = cfg.namespaces.map((ns) => new TeamNamespace(ns.name, {
 }, { provider: gke.provider }));
 
 const tls = new ClusterTls("tls", {
-    acmeEmail: cfg.tls.acmeEmail ?? "",
+    acmeEmail: cfg.tls.acmeEmail,
     acmeServer: cfg.tls.acmeServer,
     hosts: [
         ...(cfg.mlflow.hostname ? [{ hostname: cfg.mlflow.hostname, namespace: MLFLOW_NAMESPACE, ingressName: MLFLOW_INGRESS_NAME }] : []),

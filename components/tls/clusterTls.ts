@@ -21,8 +21,8 @@ export interface TlsHost {
 }
 
 export interface ClusterTlsArgs {
-    /** Contact for the ACME account (expiry notices). Required. */
-    acmeEmail: string;
+    /** Contact for the ACME account (expiry notices). Defaults to none (Let's Encrypt accepts accounts without one). */
+    acmeEmail?: string;
     /** Let's Encrypt staging (untrusted certificates, generous limits) or production. Required. */
     acmeServer: AcmeServer;
     /** Hosts certificates will be issued for. Defaults to none. */
@@ -33,10 +33,10 @@ export interface ClusterTlsArgs {
  * The ClusterIssuer spec: ACME with one HTTP-01 solver per host. GKE Ingress makes a load balancer (and an
  * IP) per Ingress, so each host's challenge must be answered through its own Ingress, not a new one. Pure.
  */
-export function clusterIssuerSpec(email: string, server: AcmeServer, hosts: TlsHost[], accountSecret: string) {
+export function clusterIssuerSpec(email: string | undefined, server: AcmeServer, hosts: TlsHost[], accountSecret: string) {
     return {
         acme: {
-            email,
+            ...(email ? { email } : {}),
             server: ACME_SERVERS[server],
             privateKeySecretRef: { name: accountSecret },
             solvers: hosts.map((h) => ({

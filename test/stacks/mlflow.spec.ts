@@ -163,7 +163,9 @@ describe("MLflow in the stack plans", () => {
         it("dev: in-cluster only, with a staging issuer", () => {
             assert.equal(ofType(dev, T.ingress).length, 0);
             assert.equal(ofType(dev, T.certificate).length, 0);
-            assert.equal(one(dev, T.issuer, "tls-issuer").inputs.spec.acme.server, "https://acme-staging-v02.api.letsencrypt.org/directory");
+            const acme = one(dev, T.issuer, "tls-issuer").inputs.spec.acme;
+            assert.equal(acme.server, "https://acme-staging-v02.api.letsencrypt.org/directory");
+            assert.equal(acme.email, undefined, "no empty contact when none is configured");
         });
 
         it("installs cert-manager from a pinned chart with its CRDs, through the cluster's provider", () => {
