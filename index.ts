@@ -1,7 +1,7 @@
 // Wiring only: stack config -> components -> stack outputs. Each component documents its own settings.
 import * as pulumi from "@pulumi/pulumi";
 import { GkeCluster, GpuNodePool } from "./components/gke";
-import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer } from "./components/mlflow";
+import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer, trackingUri as mlflowUriIn } from "./components/mlflow";
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
@@ -110,7 +110,7 @@ const batch = new BatchScheduling("batch", {
 
 // Models are served and retrained in their team namespaces, which must exist first.
 const namespaceByName = new Map(namespaces.map((n, i) => [cfg.namespaces[i].name, n]));
-const trackingUri = `http://mlflow.${MLFLOW_NAMESPACE}.svc.cluster.local:${MLFLOW_PORT}`;
+const trackingUri = mlflowUriIn(MLFLOW_NAMESPACE);
 const servedModels = cfg.models.map((m) => {
     const opts = { provider: gke.provider, dependsOn: [namespaceByName.get(m.namespace)!, batch] };
     const service = new ModelService(m.name, {

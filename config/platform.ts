@@ -68,24 +68,24 @@ const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
  */
 export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConfig {
     const r = new FieldReader();
-    const top = r.object(raw, "config", Object.keys(raw)) ?? {};
+    const top = raw;
     for (const key of Object.keys(top)) {
         if (key.startsWith(`${PROJECT}:`) && !(CONFIG_KEYS as readonly string[]).includes(key.slice(PROJECT.length + 1))) {
             r.add(key, `is not a known key; allowed: ${CONFIG_KEYS.map(K).join(", ")}`, top[key]);
         }
     }
 
-    const project = r.string(top, "gcp:project", "config", "the Google Cloud project ID (pulumi config set gcp:project <id>)");
+    const project = r.string(top, "gcp:project", "", "the Google Cloud project ID (pulumi config set gcp:project <id>)");
     if (project !== undefined && !PROJECT_ID.test(project)) r.add("gcp:project", "must be a Google Cloud project ID: 6-30 lowercase letters, digits or '-', starting with a letter", project);
-    const region = r.string(top, "gcp:region", "config", "a Google Cloud region such as us-central1 (pulumi config set gcp:region <region>)");
+    const region = r.string(top, "gcp:region", "", "a Google Cloud region such as us-central1 (pulumi config set gcp:region <region>)");
     if (region !== undefined && !REGION.test(region)) r.add("gcp:region", "must be a Google Cloud region such as us-central1 or europe-west4", region);
     const regionOr = region ?? "us-central1";
 
-    const envRaw = r.string(top, K("environment"), "config");
+    const envRaw = r.string(top, K("environment"), "");
     const environment = (envRaw ?? "prod") as Environment;
     if (!ENVIRONMENTS.includes(environment)) r.add(K("environment"), `allowed: ${ENVIRONMENTS.join(", ")}`, envRaw);
 
-    const monitoringNamespace = r.string(top, K("monitoringNamespace"), "config") ?? NAMESPACE_DEFAULTS.monitoringNamespace;
+    const monitoringNamespace = r.string(top, K("monitoringNamespace"), "") ?? NAMESPACE_DEFAULTS.monitoringNamespace;
     if (!isDns1123Label(monitoringNamespace)) r.add(K("monitoringNamespace"), "must be a DNS-1123 label", monitoringNamespace);
 
     const network = readNetwork(r, top[K("network")]);

@@ -65,6 +65,9 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 
 type Obj = Record<string, unknown>;
 
+/** A field's full key: `parent.field`, or just the field at the top level (`gcp:project`). */
+const join = (key: string, f: string) => (key ? `${key}.${f}` : f);
+
 /** Removes keys whose value is undefined, so spreading options over defaults keeps the defaults. */
 export function definedOnly<T extends object>(o: T | undefined): Partial<T> {
     return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -107,11 +110,11 @@ export class FieldReader {
     private field<T>(o: Obj | undefined, f: string, key: string, ok: (v: unknown) => boolean, what: string, required?: string): T | undefined {
         const v = o?.[f];
         if (v === undefined || v === null) {
-            if (required && o) this.add(`${key}.${f}`, `is required: ${required}`);
+            if (required && o) this.add(join(key, f), `is required: ${required}`);
             return undefined;
         }
         if (!ok(v)) {
-            this.add(`${key}.${f}`, `must be ${what}`, v);
+            this.add(join(key, f), `must be ${what}`, v);
             return undefined;
         }
         return v as T;
@@ -126,7 +129,7 @@ export class FieldReader {
         const v = o?.[f];
         if (v === undefined || v === null) return undefined;
         if (typeof v !== "string" || v === "") {
-            this.add(`${key}.${f}`, "must be a non-empty string (value not shown: it is a secret)");
+            this.add(join(key, f), "must be a non-empty string (value not shown: it is a secret)");
             return undefined;
         }
         return v;

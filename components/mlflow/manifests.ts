@@ -1,6 +1,7 @@
 // Pure builders for MLflow's Kubernetes objects, so they test (and validate) without the Pulumi runtime.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { googleApisEgress } from "../namespaces/manifests";
 import { RESTRICTED_CONTAINER, restrictedPod, spreadAcrossZones } from "../workloads/podSecurity";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -26,6 +27,11 @@ export const SECRET_KEYS = {
 
 export function mlflowLabels(component: string): Record<string, string> {
     return { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "mlops-platform" };
+}
+
+/** MLflow's in-cluster tracking URI for a namespace (its Service is always `mlflow`). */
+export function trackingUri(namespace: string): string {
+    return `http://mlflow.${namespace}.svc.cluster.local:${MLFLOW_PORT}`;
 }
 
 /** Postgres URI through the Auth Proxy on localhost; the proxy carries the connection over mutual TLS. */
@@ -181,7 +187,7 @@ export function mlflowNetworkPolicies(privateServicesCidr: string) {
                 podSelector: {},
                 policyTypes: ["Egress"],
                 egress: [
-                    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    googleApisEgress(),
                     { to: [{ ipBlock: { cidr: privateServicesCidr } }], ports: [{ protocol: "TCP", port: 3307 }] },
                 ],
             },

@@ -7,7 +7,7 @@ import { imageIssue, isDnsName, parseQuantity, QUANTITY_RULE } from "../../confi
 import { CloudSqlPostgres, DatabaseOptions, ResolvedDatabase, resolveDatabase } from "../database/cloudSqlPostgres";
 import { BucketOptions, PlatformBucket, checkBucketOptions } from "../storage/platformBucket";
 import {
-    MLFLOW_INGRESS_NAME, MLFLOW_PORT, SECRET_KEYS, basicAuthIni, databaseUri, dbUpgradePodSpec, mlflowLabels, mlflowNetworkPolicies, mlflowPodSpec,
+    MLFLOW_INGRESS_NAME, MLFLOW_PORT, SECRET_KEYS, trackingUri, basicAuthIni, databaseUri, dbUpgradePodSpec, mlflowLabels, mlflowNetworkPolicies, mlflowPodSpec,
 } from "./manifests";
 
 /** The default MLflow image: the `-full` variant, which has the Postgres driver and the GCS client. Pinned. */
@@ -314,7 +314,7 @@ export class MlflowServer extends pulumi.ComponentResource {
             }, { ...k8sOpts, dependsOn: [this.service] });
         }
 
-        this.trackingUri = pulumi.interpolate`http://mlflow.${ns}.svc.cluster.local:${MLFLOW_PORT}`;
+        this.trackingUri = pulumi.output(ns).apply(trackingUri);
         this.credentialsSecret = pulumi.interpolate`${ns}/${secretName}`;
         this.registerOutputs({
             database: this.database, artifactBucket: this.artifactBucket, datasetsBucket: this.datasetsBucket,

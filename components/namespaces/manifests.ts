@@ -78,6 +78,14 @@ export interface NetworkPolicyManifest {
     spec: k8s.types.input.networking.v1.NetworkPolicySpec;
 }
 
+/**
+ * Egress to Google APIs (GCS, Cloud SQL Admin, ...) on 443: their public addresses, reached over Private
+ * Google Access. Private ranges stay excluded, so this opens nothing inside the VPC.
+ */
+export function googleApisEgress() {
+    return { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] };
+}
+
 /** A platform service every team namespace may call, e.g. MLflow's tracking server. */
 export interface PlatformService {
     namespace: string;

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
+import { NAMESPACE_NAME_LABEL, googleApisEgress } from "../namespaces/manifests";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
 import { gpuScheduling, MODEL_UID, modelLabels, doubled } from "./manifests";
 import { ResolvedModel } from "./modelConfig";
@@ -159,7 +159,7 @@ export class ModelJobs extends pulumi.ComponentResource {
                 ] },
                 policyTypes: ["Egress"],
                 egress: [
-                    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+                    googleApisEgress(),
                     { to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: args.monitoringNamespace } } }], ports: [{ protocol: "TCP", port: 9091 }] },
                 ],
             },

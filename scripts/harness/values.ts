@@ -42,11 +42,3 @@ export function plain(v: unknown): Plain {
     }
     return v as Plain;
 }
-
-/** True when the plain value holds a secret or unknown marker anywhere. */
-export function contains(v: Plain, marker: string): boolean {
-    if (v === marker) return true;
-    if (Array.isArray(v)) return v.some((x) => contains(x, marker));
-    if (v && typeof v === "object") return Object.values(v).some((x) => contains(x, marker));
-    return false;
-}

@@ -191,7 +191,7 @@ describe("stack configuration", () => {
         it("a missing gcp:project", () => {
             const raw = stackValues("dev");
             delete raw["gcp:project"];
-            const issue = configIssues(raw).find((i) => i.key === "config.gcp:project");
+            const issue = configIssues(raw).find((i) => i.key === "gcp:project");
             assert.match(issue!.message, /required.*pulumi config set gcp:project/);
         });
 
@@ -222,6 +222,12 @@ describe("stack configuration", () => {
             const raw = stackValues("prod");
             (raw["mlops-platform:models"] as Any[])[0].gpu.count = 2;
             assertRejected(raw, "mlops-platform:models[0].gpu.count", 2, /shared: one per pod/);
+        });
+
+        it("a top-level key of the wrong type, named as the user wrote it", () => {
+            const raw = stackValues("dev");
+            raw["mlops-platform:environment"] = 3;
+            assertRejected(raw, "mlops-platform:environment", 3, /must be a non-empty string/);
         });
 
         it("a wrong type", () =>
