@@ -21,6 +21,11 @@ export function planOf(stack: "dev" | "prod"): Promise<Plan> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Any = any;
 
+/** Both checked-in stacks' plans, for a suite's `before`. */
+export async function bothPlans(): Promise<{ dev: Plan; prod: Plan }> {
+    return { dev: await planOf("dev"), prod: await planOf("prod") };
+}
+
 /** The resources of a type; with `name`, exactly one of them, by logical name. */
 export function ofType(plan: Plan, type: string): (ResourceRecord & { inputs: Any })[] {
     return plan.resources.filter((r) => r.type === type) as (ResourceRecord & { inputs: Any })[];

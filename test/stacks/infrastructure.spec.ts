@@ -4,15 +4,12 @@ import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { kubernetesObjects } from "../../scripts/harness/output";
 import { Plan } from "../../scripts/harness/runPlan";
 import { SECRET, UNKNOWN } from "../../scripts/harness/values";
-import { Any, T, one, ofType, planOf } from "../plans";
+import { Any, bothPlans, ofType, one, planOf, T } from "../plans";
 
 describe("stack plans", () => {
     let dev: Plan;
     let prod: Plan;
-    before(async () => {
-        dev = await planOf("dev");
-        prod = await planOf("prod");
-    });
+    before(async () => ({ dev, prod } = await bothPlans()));
 
     describe("network", () => {
         it("is a custom-mode VPC with a subnet for pods and services, private Google access and flow logs", () => {

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { Plan } from "../../scripts/harness/runPlan";
 import { SECRET, UNKNOWN } from "../../scripts/harness/values";
-import { Any, one, ofType, planOf } from "../plans";
+import { Any, bothPlans, ofType, one } from "../plans";
 
 const T = {
     instance: "gcp:sql/databaseInstance:DatabaseInstance",
@@ -22,10 +22,7 @@ const T = {
 describe("MLflow in the stack plans", () => {
     let dev: Plan;
     let prod: Plan;
-    before(async () => {
-        dev = await planOf("dev");
-        prod = await planOf("prod");
-    });
+    before(async () => ({ dev, prod } = await bothPlans()));
 
     describe("Cloud SQL", () => {
         it("has no public IP, a private IP on the platform VPC, and accepts only encrypted connections", () => {

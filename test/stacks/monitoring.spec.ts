@@ -4,17 +4,14 @@ import { Plan } from "../../scripts/harness/runPlan";
 import { fromConfigMap, loadStackConfig } from "../../scripts/harness/stackConfig";
 import { SECRET } from "../../scripts/harness/values";
 import { loadDashboards, DASHBOARDS_DIR } from "../../components/monitoring/monitoringStack";
-import { Any, one, ofType, planOf, planSerially } from "../plans";
+import { Any, bothPlans, ofType, one, planSerially } from "../plans";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 describe("monitoring in the stack plans", () => {
     let dev: Plan;
     let prod: Plan;
-    before(async () => {
-        dev = await planOf("dev");
-        prod = await planOf("prod");
-    });
+    before(async () => ({ dev, prod } = await bothPlans()));
 
     it("installs kube-prometheus-stack and the Pushgateway from pinned chart versions", () => {
         const kps = one(prod, RELEASE, "monitoring-kube-prometheus-stack").inputs;

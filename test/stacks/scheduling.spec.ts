@@ -2,17 +2,14 @@
 import * as assert from "node:assert/strict";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { Plan } from "../../scripts/harness/runPlan";
-import { Any, ofType, one, planOf } from "../plans";
+import { Any, bothPlans, ofType, one } from "../plans";
 
 const K = (kind: string) => `kubernetes:kueue.x-k8s.io/v1beta2:${kind}`;
 
 describe("batch scheduling in the stack plans", () => {
     let dev: Plan;
     let prod: Plan;
-    before(async () => {
-        dev = await planOf("dev");
-        prod = await planOf("prod");
-    });
+    before(async () => ({ dev, prod } = await bothPlans()));
 
     it("installs Kueue from its pinned chart", () => {
         const r = one(prod, "kubernetes:helm.sh/v3:Release", "batch-kueue").inputs;

@@ -1,7 +1,7 @@
 // Models in the real dev and prod plans.
 import * as assert from "node:assert/strict";
 import { Plan } from "../../scripts/harness/runPlan";
-import { Any, one, ofType, planOf } from "../plans";
+import { Any, bothPlans, ofType, one } from "../plans";
 
 const T = {
     rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",
@@ -18,10 +18,7 @@ const T = {
 describe("models in the stack plans", () => {
     let dev: Plan;
     let prod: Plan;
-    before(async () => {
-        dev = await planOf("dev");
-        prod = await planOf("prod");
-    });
+    before(async () => ({ dev, prod } = await bothPlans()));
 
     it("declares a GPU canary model and a CPU blue-green (prod) or rolling (dev) one", () => {
         assert.deepEqual((prod.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind, m.url]), [
