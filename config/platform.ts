@@ -21,8 +21,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** Every config key this program reads, without the project prefix. Any other `mlops-platform:` key is an error. */
 export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "monitoring", "mlflow", "tls", "models"] as const;
 
-/** Namespaces the platform's own services own; team namespaces may not take these names. */
 export const MLFLOW_NAMESPACE = "mlflow";
+/** Namespaces the platform's own services own; team namespaces may not take these names. */
+export const PLATFORM_NAMESPACES = [MLFLOW_NAMESPACE, "cert-manager", "argo-rollouts", "kueue-system", "jobset-system"];
 
 export interface NetworkConfig {
     subnetCidr: string;
@@ -102,7 +103,7 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const namespaces = nss.flatMap((n, i) => (n ? [resolveTeamNamespace(n, reporter(r.issues, `${K("namespaces")}[${i}]`))] : []));
     nss.forEach((n, i) => {
         if (n?.name === monitoringNamespace) r.add(`${K("namespaces")}[${i}].name`, `is the monitoring namespace (${K("monitoringNamespace")}), which the monitoring stack owns`, n.name);
-        if (n?.name === MLFLOW_NAMESPACE || n?.name === "cert-manager") r.add(`${K("namespaces")}[${i}].name`, "is a platform service's namespace", n.name);
+        if (n && PLATFORM_NAMESPACES.includes(n.name)) r.add(`${K("namespaces")}[${i}].name`, `is a platform service's namespace; taken: ${PLATFORM_NAMESPACES.join(", ")}`, n.name);
     });
 
     const dev = environment === "dev";

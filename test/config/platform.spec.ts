@@ -128,6 +128,12 @@ describe("stack configuration", () => {
             assertRejected(raw, `${NSS}[0].name`, "kube-system", /system namespace/);
         });
 
+        it("a namespace the platform itself uses", () => {
+            const raw = stackValues("dev");
+            (raw[NSS] as Any[])[0].name = "kueue-system";
+            assertRejected(raw, `${NSS}[0].name`, "kueue-system", /platform service's namespace; taken: mlflow, cert-manager, argo-rollouts, kueue-system, jobset-system/);
+        });
+
         it("a malformed quantity such as 10Gb", () => {
             const raw = stackValues("dev");
             (raw[NSS] as Any[])[0].quota.storage = "10Gb";
