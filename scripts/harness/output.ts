@@ -59,6 +59,8 @@ export function summarize(plan: Plan): string {
         for (const k of kids.filter((c) => !c.custom)) walk(k, indent + "  ");
     };
     for (const root of byParent.get(null) ?? []) walk(root, "  ");
+    const guarded = rs.filter((r) => r.custom && r.protect);
+    lines.push("", `Protected (Pulumi protect): ${guarded.length ? guarded.map((r) => `${r.type.split(":").pop()} ${r.name}`).join(", ") : "none"}`);
     lines.push("", "Resources by type:");
     const counts = new Map<string, number>();
     for (const r of rs) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);

@@ -55,6 +55,7 @@ describe("npm run plan", () => {
         const objects = kubernetesObjects(expected.resources).length;
         assert.match(dev.stdout, new RegExp(`^Plan for stack dev: ${expected.resources.length} resources \\(${components} components, ${expected.resources.length - components} custom\\)`, "m"));
         assert.match(dev.stdout, new RegExp(`Validated ${objects} Kubernetes objects`));
+        assert.match(dev.stdout, /^Protected \(Pulumi protect\): none$/m, "dev protects nothing");
         const resources = JSON.parse(fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8"));
         assert.deepEqual(resources, JSON.parse(JSON.stringify(expected.resources)));
         const urns = resources.map((r: Any) => r.urn);
