@@ -5,7 +5,7 @@ import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer, trackingUri as mlflowUr
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
-import { BatchScheduling } from "./components/scheduling";
+import { BatchScheduling, PriorityClasses } from "./components/scheduling";
 import { ModelJobs, ModelService, ProgressiveDelivery } from "./components/serving";
 import { ClusterTls } from "./components/tls";
 import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
@@ -33,6 +33,9 @@ const gke = new GkeCluster("mlops", {
     nodeServiceAccountId: serviceAccountId("gke-nodes", cfg.stack),
     deletionProtection: cfg.protectData,
 });
+
+// Pod priorities first: a pod naming a PriorityClass that does not exist yet is rejected.
+const priorities = new PriorityClasses("priorities", { k8sProvider: gke.provider });
 
 const gpuPools = cfg.gpuNodePools.map((pool) => new GpuNodePool(pool.name, {
     ...pool,
@@ -96,13 +99,19 @@ const mlflow = new MlflowServer("mlflow", {
 const delivery = new ProgressiveDelivery("delivery", {
     replicas: cfg.protectData ? 2 : 1,
     monitoringReady: monitoring.ready,
+    priorityClasses: priorities.classes,
+    controlPlaneCidr: cfg.cluster.masterCidr,
+    monitoringNamespace: cfg.monitoringNamespace,
     k8sProvider: gke.provider,
 });
 
 // Batch work (retraining, drift checks, experiments) queues in Kueue per team, in one cohort.
 const batch = new BatchScheduling("batch", {
-    pools: cfg.gpuNodePools,
-    teams: cfg.namespaces.map((n) => ({ namespace: n.name, cpu: n.quota.requestsCpu, memory: n.quota.requestsMemory, gpus: n.quota.gpus })),
+    batch: cfg.batch,
+    flexStart: cfg.gpuNodePools.some((p) => p.purpose === "training" && p.provisioning === "flex-start"),
+    priorityClasses: priorities.classes,
+    controlPlaneCidr: cfg.cluster.masterCidr,
+    monitoringNamespace: cfg.monitoringNamespace,
     monitoringReady: monitoring.ready,
     namespacesReady: namespaces,
     k8sProvider: gke.provider,

@@ -9,6 +9,8 @@ import { ConfigIssue, reporter, throwIfIssues } from "./errors";
 import { ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
 import { ResolvedModel, resolveModel } from "../components/serving/modelConfig";
 import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
+import { BatchObjects } from "../components/scheduling/batchPlan";
+import { checkModelCapacity, planBatch } from "./capacity";
 import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -55,6 +57,8 @@ export interface PlatformConfig {
     tls: TlsConfig;
     /** Served models, with the namespaces (besides monitoring) allowed to call each. */
     models: (ResolvedModel & { allowFrom: string[] })[];
+    /** Kueue's flavors and per-team ClusterQueues, quotas split from the pools' capacity. */
+    batch: BatchObjects;
 }
 
 /** Raw config as Pulumi passes it: full keys (`gcp:project`, `mlops-platform:cluster`) to parsed JSON/YAML values. */
@@ -136,10 +140,19 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
         return [{ ...resolved, allowFrom }];
     });
 
+    // Capacity last: it needs every part valid. Kueue's queues are split from what the pools can reach; each
+    // model's pods must then fit a pool, their namespace's quota and their queue.
+    let batch: BatchObjects = { flavors: [], queues: [] };
+    if (r.issues.length === 0) {
+        const input = { system: { machineType: cluster.systemPool.machineType, maxNodes: cluster.systemPool.maxNodes, spot: cluster.systemPool.spot }, pools: gpuNodePools, namespaces, models, mlflow, monitoringReplicas: monitoring.replicas };
+        batch = planBatch(input, (field, message, ...value) => r.add(`${K("cluster")}.${field.replace(/^cluster\./, "")}`, message, ...value));
+        checkModelCapacity(input, batch, (i, field, message) => r.add(`${modelKey}[${i}].${field}`, message));
+    }
+
     throwIfIssues("stack configuration", r.issues);
     return {
         project: project!, region: region!, environment, stack, network, cluster, clusterOptions,
-        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, monitoring, tls, models,
+        gpuNodePools, namespaces, monitoringNamespace, protectData: !dev, mlflow, monitoring, tls, models, batch,
     };
 }
 

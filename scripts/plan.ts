@@ -3,7 +3,9 @@
 // credentials) and writes out/<stack>/{resources.json,outputs.json,manifests/}.
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
+import { formatVerdicts } from "../components/scheduling/capacity";
 import { validateObject } from "./harness/kubernetesModels";
+import { checkSchedulability } from "./harness/schedulability";
 import { checkPolicies, formatReport } from "./harness/policy";
 import { kubernetesObjects, readPlan, summarize, writePlan } from "./harness/output";
 import { diffPlans, formatDiff } from "./harness/diff";
@@ -38,7 +40,15 @@ async function main(argv: string[]): Promise<number> {
             console.error(`error: ${invalid.length} Kubernetes object(s) fail schema validation:\n  ${invalid.join("\n  ")}`);
             return 1;
         }
-        console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).\n`);
+        console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
+        const verdicts = checkSchedulability(plan.resources);
+        const unschedulable = formatVerdicts(verdicts);
+        const ok = verdicts.filter((v) => v.problems.length === 0).length;
+        if (unschedulable.length > 0) {
+            console.error(`error: ${verdicts.length - ok} of ${verdicts.length} pod templates can never run:\n  ${unschedulable.join("\n  ")}`);
+            return 1;
+        }
+        console.log(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan).\n`);
         const report = await checkPolicies(stack, plan.resources);
         console.log(formatReport(report));
         return report.mandatory > 0 ? 1 : 0;

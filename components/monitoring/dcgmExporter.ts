@@ -11,7 +11,7 @@ export const DCGM_EXPORTER_PORT = 9400;
 /** Only GPU nodes (GKE labels them with their accelerator), tolerating the GPU taint. */
 const gpuNodesOnly = {
     affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "cloud.google.com/gke-accelerator", operator: "Exists" }] }] } } },
-    tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+    tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }, { key: "cloud.google.com/gke-queued", operator: "Exists", effect: "NoSchedule" }],
     priorityClassName: "system-node-critical",
 };
 

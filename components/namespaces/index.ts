@@ -1,2 +1,4 @@
 export * from "./manifests";
 export * from "./teamNamespace";
+export * from "./platformNamespace";
+export * from "./platformPolicies";

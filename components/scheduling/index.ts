@@ -1,2 +1,5 @@
 export * from "./batchScheduling";
 export * from "./kueueObjects";
+export * from "./batchPlan";
+export * from "./capacity";
+export * from "./priorityClasses";

@@ -1,6 +1,8 @@
 // Typed, pure builders for the Kueue objects the platform creates (kueue.x-k8s.io/v1beta2, Kueue 0.19).
 // The plan and the tests check every object against the CRDs of that version.
+import { parseQuantity } from "../../config/validate";
 import { GPU_TAINT, NODE_LABELS } from "../gke/nodeConfig";
+import { PRIORITIES } from "../workloads/priorities";
 
 export const KUEUE_API = "kueue.x-k8s.io/v1beta2";
 export const COHORT = "mlops-platform";
@@ -10,9 +12,14 @@ export const CPU_FLAVOR = "cpu";
 export const DWS_CHECK = "dws-provisioning";
 export const DWS_CONFIG = "dws";
 
+/**
+ * Kueue's WorkloadPriorityClasses: queueing order and preemption between batch workloads. Their values are
+ * those of the pod PriorityClasses the same jobs carry (components/workloads/priorities.ts), so Kueue and
+ * the scheduler agree on who goes first.
+ */
 export const PRIORITY_CLASSES = {
-    "production-retrain": { value: 1000, description: "Scheduled retraining of production models: admitted first, may preempt experiments." },
-    experiment: { value: 100, description: "Ad-hoc experiments: run on idle capacity and yield to production work." },
+    "production-retrain": { value: PRIORITIES.batch.value, podPriorityClass: PRIORITIES.batch.name, description: "Scheduled retraining of production models: admitted first, may preempt experiments." },
+    experiment: { value: PRIORITIES.experiment.value, podPriorityClass: PRIORITIES.experiment.name, description: "Ad-hoc experiments: run on idle capacity and yield to production work." },
 } as const;
 export type PriorityClass = keyof typeof PRIORITY_CLASSES;
 
@@ -35,15 +42,26 @@ export interface LocalQueueSpec { clusterQueue: string }
 export interface AdmissionCheckSpec { controllerName: string; parameters: { apiGroup: string; kind: string; name: string } }
 export interface ProvisioningRequestConfigSpec { provisioningClassName: string; managedResources: string[] }
 
-/** A GPU pool as Kueue sees it: a flavor whose pods land on that pool and tolerate its taint. */
-export function gpuFlavor(pool: { name: string; acceleratorType: string }): ResourceFlavorSpec {
+/** The taint GKE puts on flex-start (queued provisioning) nodes. */
+export const QUEUED_PROVISIONING_TAINT = { key: "cloud.google.com/gke-queued", value: "true", effect: "NoSchedule" } as const;
+
+/**
+ * A training GPU pool as Kueue sees it. Kueue adds a flavor's node labels to the pods it admits, and in
+ * Kueue 0.19 a flavor matches a pod when the pod's selector agrees on the flavor's own label keys only: so
+ * the labels name this pool and its purpose, and a CPU job (which selects `purpose: system`) never lands
+ * here. Pods get the GPU taint's toleration, and on flex-start pools the queued-provisioning taint's.
+ */
+export function gpuFlavor(pool: { name: string; acceleratorType: string; provisioning?: string }): ResourceFlavorSpec {
     return {
-        nodeLabels: { [NODE_LABELS.pool]: pool.name, "cloud.google.com/gke-accelerator": pool.acceleratorType },
-        tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+        nodeLabels: { [NODE_LABELS.purpose]: "training", [NODE_LABELS.pool]: pool.name, "cloud.google.com/gke-accelerator": pool.acceleratorType },
+        tolerations: [
+            { key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" },
+            ...(pool.provisioning === "flex-start" ? [{ key: QUEUED_PROVISIONING_TAINT.key, operator: "Exists" as const, effect: "NoSchedule" as const }] : []),
+        ],
     };
 }
 
-/** CPU-only batch work runs on the system pool. */
+/** CPU-only batch work runs on the system pool: the flavor's one label is the pool's purpose. */
 export function cpuFlavor(): ResourceFlavorSpec {
     return { nodeLabels: { [NODE_LABELS.purpose]: "system" } };
 }
@@ -55,23 +73,74 @@ export interface TeamQuota {
     gpus: number;
 }
 
+/** What a flavor's pool can give batch work in all: CPU in millicores, memory in bytes, GPUs. */
+export interface FlavorCapacity {
+    flavor: string;
+    cpu: number;
+    memory: number;
+    gpu: number;
+    /** Flex-start pool: admission waits for Dynamic Workload Scheduler's nodes. */
+    flexStart?: boolean;
+}
+
+/** One team's nominal quota per flavor, as ClusterQueue quantities. */
+export interface TeamFlavorQuota { flavor: string; cpu: string; memory: string; gpu: number }
+
 /**
- * A team's ClusterQueue: its namespace's CPU, memory and GPU quota as nominal quota, in the platform's
- * cohort so idle quota can be borrowed, and reclaimed by preemption when its owner needs it. GPU quota is
- * offered on every training pool (the namespace's ResourceQuota still caps the total). Flex-start pools
+ * Splits each flavor's capacity between the teams, in proportion to their namespace quotas (CPU flavor: by
+ * CPU and memory quota; GPU flavors: by GPU quota, so teams without GPUs get none of a GPU pool). The sum of
+ * nominal quotas never exceeds what the pools can reach; a team borrows the rest from the cohort when idle.
+ */
+export function splitCapacity(teams: TeamQuota[], capacity: FlavorCapacity[]): Map<string, TeamFlavorQuota[]> {
+    const parse = (text: string, cpu: boolean) => {
+        const v = parseQuantity(text) ?? 0;
+        return cpu ? v * 1000 : v;
+    };
+    const out = new Map<string, TeamFlavorQuota[]>(teams.map((t) => [t.namespace, []]));
+    for (const c of capacity) {
+        const gpuFlavor = c.gpu > 0;
+        const weight = (t: TeamQuota, r: "cpu" | "memory" | "gpu") => (gpuFlavor ? t.gpus : r === "cpu" ? parse(t.cpu, true) : r === "memory" ? parse(t.memory, false) : 0);
+        const total = (r: "cpu" | "memory" | "gpu") => teams.reduce((n, t) => n + weight(t, r), 0);
+        const share = (t: TeamQuota, r: "cpu" | "memory" | "gpu") => (total(r) > 0 ? weight(t, r) / total(r) : 0);
+        // Whole GPUs: floors first, then the remainder to the largest fractions, so none is left unassigned.
+        const exact = teams.map((t) => c.gpu * share(t, "gpu"));
+        const gpus = exact.map(Math.floor);
+        let left = c.gpu > 0 && total("gpu") > 0 ? c.gpu - gpus.reduce((a, b) => a + b, 0) : 0;
+        for (const i of exact.map((_, i) => i).sort((a, b) => (exact[b] - gpus[b]) - (exact[a] - gpus[a]))) {
+            if (left <= 0) break;
+            if (exact[i] > 0) { gpus[i]++; left--; }
+        }
+        teams.forEach((t, i) => {
+            out.get(t.namespace)!.push({
+                flavor: c.flavor,
+                cpu: `${Math.floor(c.cpu * share(t, "cpu"))}m`,
+                memory: `${Math.floor((c.memory * share(t, "memory")) / 2 ** 20)}Mi`,
+                gpu: gpus[i],
+            });
+        });
+    }
+    return out;
+}
+
+/**
+ * A team's ClusterQueue: one resource group covering CPU, memory and GPUs, so a job gets exactly one flavor
+ * and its pods only that pool's labels: the CPU flavor first (no GPUs), then each training pool. Nominal
+ * quota comes from splitCapacity; the cohort lends idle quota, reclaimed by preemption. Flex-start flavors
  * require the DWS admission check, so a job gets all its nodes before it starts.
  */
-export function clusterQueueSpec(q: TeamQuota, trainingPools: { name: string; flexStart: boolean }[]): ClusterQueueSpec {
-    const gpuFlavors = trainingPools.map((p) => ({ name: p.name, resources: [{ name: "nvidia.com/gpu", nominalQuota: q.gpus }] }));
-    const flex = trainingPools.filter((p) => p.flexStart).map((p) => p.name);
+export function clusterQueueSpec(q: TeamQuota, quotas: TeamFlavorQuota[], flexStartFlavors: string[] = []): ClusterQueueSpec {
+    const flex = quotas.map((f) => f.flavor).filter((f) => flexStartFlavors.includes(f));
     return {
         cohortName: COHORT,
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": q.namespace } },
         queueingStrategy: "BestEffortFIFO",
-        resourceGroups: [
-            { coveredResources: ["cpu", "memory"], flavors: [{ name: CPU_FLAVOR, resources: [{ name: "cpu", nominalQuota: q.cpu }, { name: "memory", nominalQuota: q.memory }] }] },
-            ...(gpuFlavors.length ? [{ coveredResources: ["nvidia.com/gpu"], flavors: gpuFlavors }] : []),
-        ],
+        resourceGroups: [{
+            coveredResources: ["cpu", "memory", "nvidia.com/gpu"],
+            flavors: quotas.map((f) => ({
+                name: f.flavor,
+                resources: [{ name: "cpu", nominalQuota: f.cpu }, { name: "memory", nominalQuota: f.memory }, { name: "nvidia.com/gpu", nominalQuota: f.gpu }],
+            })),
+        }],
         preemption: { reclaimWithinCohort: "Any", withinClusterQueue: "LowerPriority", borrowWithinCohort: { policy: "LowerPriority" } },
         ...(flex.length ? { admissionChecksStrategy: { admissionChecks: [{ name: DWS_CHECK, onFlavors: flex }] } } : {}),
     };
@@ -86,7 +155,7 @@ export function dwsAdmissionCheckSpec(): AdmissionCheckSpec {
     return { controllerName: "kueue.x-k8s.io/provisioning-request", parameters: { apiGroup: "kueue.x-k8s.io", kind: "ProvisioningRequestConfig", name: DWS_CONFIG } };
 }
 
-/** Labels that submit a Job to Kueue (it must be created suspended; Kueue unsuspends it on admission). */
+/** Labels that submit a Job to Kueue (it must be created suspended; Kueue unsuspends it on admission). The pods also carry `PRIORITY_CLASSES[priority].podPriorityClass`. */
 export function queueLabels(priority: PriorityClass): Record<string, string> {
     return { "kueue.x-k8s.io/queue-name": LOCAL_QUEUE, "kueue.x-k8s.io/priority-class": priority };
 }

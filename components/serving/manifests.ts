@@ -5,7 +5,9 @@ import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1al
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { GPU_TAINT, NODE_LABELS } from "../gke/nodeConfig";
+import { CPU_BATCH_SELECTOR } from "../scheduling/batchPlan";
 import { RESTRICTED_CONTAINER, restrictedPod, spreadAcrossZones } from "../workloads/podSecurity";
+import { PRIORITIES } from "../workloads/priorities";
 import { ResolvedModel } from "./modelConfig";
 
 export const MODEL_UID = 1000;
@@ -30,24 +32,31 @@ export function serviceNames(m: { name: string; rollout: { strategy: string } })
     };
 }
 
-/** GPU placement: the accelerator's and pool's node labels, the GPU taint's toleration, GPU limits. */
-export function gpuScheduling(gpu: { count: number; pool: string; acceleratorType: string } | undefined) {
-    if (!gpu) return { nodeSelector: undefined, tolerations: undefined, gpuResources: {} as Record<string, string> };
+/**
+ * Placement: on a GPU pool, the pool's purpose, name and accelerator labels, the GPU taint's toleration and
+ * GPU limits; without GPUs, batch pods select the system pool (so Kueue gives them the CPU flavor only).
+ */
+export function gpuScheduling(gpu: { count: number; pool: string; acceleratorType: string } | undefined, purpose: "serving" | "training"): {
+    nodeSelector?: Record<string, string>; tolerations?: { key: string; operator: "Exists"; effect: "NoSchedule" }[]; gpuResources: Record<string, string>;
+} {
+    if (!gpu) return { nodeSelector: purpose === "training" ? { ...CPU_BATCH_SELECTOR } : undefined, gpuResources: {} };
     return {
-        nodeSelector: { "cloud.google.com/gke-accelerator": gpu.acceleratorType, [NODE_LABELS.pool]: gpu.pool },
-        tolerations: [{ key: GPU_TAINT.key, operator: "Exists" as const, effect: "NoSchedule" as const }],
+        nodeSelector: { [NODE_LABELS.purpose]: purpose, "cloud.google.com/gke-accelerator": gpu.acceleratorType, [NODE_LABELS.pool]: gpu.pool },
+        tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
         gpuResources: { "nvidia.com/gpu": String(gpu.count) },
     };
 }
 
 /** The serving pod: restricted profile, probes on the health path, zone spreading, GPUs when asked. */
 export function servingPodSpec(m: ResolvedModel, env: { trackingUri: string; serviceAccount: string }): IPodSpec {
-    const g = gpuScheduling(m.gpu);
+    const g = gpuScheduling(m.gpu, "serving");
     return {
         serviceAccountName: env.serviceAccount,
         automountServiceAccountToken: false,
+        priorityClassName: PRIORITIES.serving.name,
         securityContext: restrictedPod(MODEL_UID),
-        ...(g.nodeSelector ? { nodeSelector: g.nodeSelector, tolerations: g.tolerations } : {}),
+        ...(g.nodeSelector ? { nodeSelector: g.nodeSelector } : {}),
+        ...(g.tolerations ? { tolerations: g.tolerations } : {}),
         containers: [{
             name: "model",
             image: m.image,

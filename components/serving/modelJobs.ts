@@ -6,7 +6,7 @@ import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
 import { gpuScheduling, MODEL_UID, modelLabels, doubled } from "./manifests";
 import { ResolvedModel } from "./modelConfig";
 import { jobSetManifest, launcherPodSpec } from "./multiNode";
-import { PriorityClass, queueLabels } from "../scheduling/kueueObjects";
+import { PRIORITY_CLASSES, PriorityClass, queueLabels } from "../scheduling/kueueObjects";
 
 /** Secret teams create in a namespace with an MLflow user for their jobs (keys `username`, `password`). */
 export const MLFLOW_CLIENT_SECRET = "mlflow-client";
@@ -18,18 +18,21 @@ export interface JobEnvironment {
 }
 
 /** Pure: a batch pod (retraining or drift check) under the restricted profile, reporting to the Pushgateway. */
-export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & { serviceAccount: string }): k8s.types.input.core.v1.PodSpec {
+export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & { serviceAccount: string }, priority: PriorityClass = "production-retrain"): k8s.types.input.core.v1.PodSpec {
     const t = m.retraining;
     const gpu = kind === "training" ? t?.gpu : undefined;
-    const g = gpuScheduling(gpu);
+    const g = gpuScheduling(gpu, "training");
     const resources = kind === "training" ? t!.resources : { cpu: "1", memory: "4Gi" };
     const fromClientSecret = (key: string) => ({ secretKeyRef: { name: MLFLOW_CLIENT_SECRET, key, optional: true } });
     return {
         serviceAccountName: env.serviceAccount,
         automountServiceAccountToken: false,
         restartPolicy: "Never",
+        // Preemptible: serving and the platform may evict it; it waits for room rather than evicting anyone.
+        priorityClassName: PRIORITY_CLASSES[priority].podPriorityClass,
         securityContext: restrictedPod(MODEL_UID),
-        ...(g.nodeSelector ? { nodeSelector: g.nodeSelector, tolerations: g.tolerations } : {}),
+        nodeSelector: g.nodeSelector,
+        ...(g.tolerations ? { tolerations: g.tolerations } : {}),
         containers: [{
             name: kind,
             image: kind === "training" ? t!.image : m.drift!.image,

@@ -82,16 +82,18 @@ export class ModelService extends pulumi.ComponentResource {
             ...(names.canary ? [service(names.canary, true)] : []),
         ];
 
+        // The HPA owns the replica count: the workload never sets `spec.replicas` (it starts at 1 and the HPA
+        // raises it to min at once), and Pulumi ignores the field, so an update never resets a scaled count.
+        const hpaOwnsReplicas = { ignoreChanges: ["spec.replicas"] };
         if (strategy === "rolling") {
             new k8s.apps.v1.Deployment(`${name}-deployment`, {
                 metadata: { name: m.name, namespace: ns, labels },
                 spec: {
-                    replicas: m.replicas.min,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
                     template: template as k8s.types.input.core.v1.PodTemplateSpec,
                 },
-            }, k8sOpts);
+            }, { ...k8sOpts, ...hpaOwnsReplicas });
             this.workload = { kind: "Deployment", name: m.name };
         } else {
             const analysisName = `${m.name}-analysis`;
@@ -105,14 +107,13 @@ export class ModelService extends pulumi.ComponentResource {
                 apiVersion: "argoproj.io/v1alpha1", kind: "Rollout",
                 metadata: { name: m.name, namespace: ns, labels },
                 spec: {
-                    replicas: m.replicas.min,
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     template,
                     strategy: rolloutStrategy(m, analysisName),
                 },
             };
-            new k8s.apiextensions.CustomResource(`${name}-rollout`, { ...rollout }, { ...k8sOpts, dependsOn: [...args.crdsReady, analysisTemplate, ...services] });
+            new k8s.apiextensions.CustomResource(`${name}-rollout`, { ...rollout }, { ...k8sOpts, ...hpaOwnsReplicas, dependsOn: [...args.crdsReady, analysisTemplate, ...services] });
             this.workload = { kind: "Rollout", name: m.name };
         }
 

@@ -143,7 +143,7 @@ describe("monitoring (pure parts)", () => {
     it("runs DCGM only on GPU nodes, tolerating the GPU taint", () => {
         for (const spec of [dcgmHostEngineSpec(), dcgmExporterSpec()] as Any[]) {
             const pod = spec.template.spec;
-            assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+            assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }, { key: "cloud.google.com/gke-queued", operator: "Exists", effect: "NoSchedule" }]);
             assert.equal(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key, "cloud.google.com/gke-accelerator");
             assert.ok(pod.containers[0].resources.limits.memory);
         }

@@ -134,7 +134,7 @@ describe("serving (pure parts)", () => {
     it("schedules GPU pods on their pool: accelerator selector, toleration, GPU limits", () => {
         const m = resolveModel(base, ctx, none);
         const pod = servingPodSpec(m, { trackingUri: "http://mlflow", serviceAccount: "fraud-detector" }) as Any;
-        assert.deepEqual(pod.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" });
+        assert.deepEqual(pod.nodeSelector, { "mlops.platform/purpose": "serving", "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" });
         assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
         assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
         const cpuOnly = servingPodSpec(resolveModel({ ...base, gpu: undefined }, ctx, none), { trackingUri: "x", serviceAccount: "s" }) as Any;
@@ -152,7 +152,7 @@ describe("serving (pure parts)", () => {
         assert.deepEqual([spec.successfulJobsHistoryLimit, spec.failedJobsHistoryLimit], [3, 3]);
         assert.deepEqual([spec.jobTemplate.spec.backoffLimit, spec.jobTemplate.spec.activeDeadlineSeconds, spec.jobTemplate.spec.ttlSecondsAfterFinished], [3, 14400, 259200]);
         const p = spec.jobTemplate.spec.template.spec;
-        assert.deepEqual(p.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
+        assert.deepEqual(p.nodeSelector, { "mlops.platform/purpose": "training", "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
         assert.ok(p.containers[0].env.some((e: Any) => e.name === "PUSHGATEWAY_URL" && e.value === "http://pg:9091"));
         const plain = JSON.parse(JSON.stringify({ ...spec, jobTemplate: { ...spec.jobTemplate, spec: { ...spec.jobTemplate.spec, template: { ...spec.jobTemplate.spec.template, spec: { ...p, containers: [{ ...p.containers[0], env: [] }] } } } } }));
         assert.deepEqual(await validateObject({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "x", namespace: "y" }, spec: plain }), []);

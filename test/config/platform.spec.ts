@@ -142,8 +142,8 @@ describe("stack configuration", () => {
 
         it("requests above limits", () => {
             const raw = stackValues("dev");
-            (raw[NSS] as Any[])[0].quota.requestsMemory = "64Gi";
-            assertRejected(raw, `${NSS}[0].quota.requestsMemory`, "64Gi", /must not exceed limitsMemory \(32Gi\)/);
+            (raw[NSS] as Any[])[0].quota.requestsMemory = "128Gi";
+            assertRejected(raw, `${NSS}[0].quota.requestsMemory`, "128Gi", /must not exceed limitsMemory \(64Gi\)/);
         });
 
         it("a malformed CIDR", () => {

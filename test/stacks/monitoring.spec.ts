@@ -83,7 +83,7 @@ describe("monitoring in the stack plans", () => {
 
     it("scrapes GPUs with DCGM and MLflow with its credentials", () => {
         const dcgm = one(prod, "kubernetes:apps/v1:DaemonSet", "monitoring-dcgm-exporter").inputs.spec.template.spec;
-        assert.deepEqual(dcgm.tolerations, [{ effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" }]);
+        assert.deepEqual(dcgm.tolerations, [{ effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" }, { effect: "NoSchedule", key: "cloud.google.com/gke-queued", operator: "Exists" }]);
         assert.equal(one(prod, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "monitoring-dcgm-exporter-monitor").inputs.spec.endpoints[0].port, "metrics");
         const mlflow = one(prod, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mlflow-service-monitor").inputs.spec.endpoints[0];
         assert.deepEqual([mlflow.port, mlflow.path, mlflow.basicAuth.password.name], ["http", "/metrics", "mlflow-credentials"]);

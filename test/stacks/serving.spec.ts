@@ -94,13 +94,13 @@ describe("models in the stack plans", () => {
         assert.deepEqual([retrain.spec.schedule, retrain.spec.timeZone, retrain.spec.concurrencyPolicy], ["0 2 * * 0", "America/Chicago", "Forbid"]);
         assert.equal(retrain.spec.jobTemplate.spec.activeDeadlineSeconds, 240 * 60);
         const pod = retrain.spec.jobTemplate.spec.template.spec;
-        assert.deepEqual(pod.nodeSelector, { "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
+        assert.deepEqual(pod.nodeSelector, { "mlops.platform/purpose": "training", "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
         assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
         const env = Object.fromEntries(pod.containers[0].env.filter((e: Any) => e.value).map((e: Any) => [e.name, e.value]));
         assert.equal(env.PUSHGATEWAY_URL, "http://pushgateway.monitoring.svc.cluster.local:9091");
         assert.equal(env.DATASETS_BUCKET, `gs://${(prod.outputs as Any).datasetsBucket}`);
         const drift = one(prod, T.cronJob, "fraud-detector-drift").inputs;
-        assert.deepEqual([drift.spec.schedule, drift.spec.jobTemplate.spec.template.spec.nodeSelector], ["0 */6 * * *", undefined]);
+        assert.deepEqual([drift.spec.schedule, drift.spec.jobTemplate.spec.template.spec.nodeSelector], ["0 */6 * * *", { "mlops.platform/purpose": "system" }]);
         assert.ok(drift.spec.jobTemplate.spec.template.spec.containers[0].env.some((e: Any) => e.name === "DRIFT_THRESHOLD" && e.value === "0.2"));
         const read = one(prod, "gcp:storage/bucketIAMMember:BucketIAMMember", "fraud-detector-datasets-reader").inputs;
         assert.equal(read.role, "roles/storage.objectViewer");
