@@ -1,7 +1,7 @@
 // Wiring only: stack config -> components -> stack outputs. Each component documents its own settings.
 import * as pulumi from "@pulumi/pulumi";
 import { GkeCluster, GpuNodePool } from "./components/gke";
-import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer, trackingUri as mlflowUriIn } from "./components/mlflow";
+import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer, MlflowUsers, registeredModelName, trackingUri as mlflowUriIn } from "./components/mlflow";
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
@@ -60,6 +60,8 @@ const tls = new ClusterTls("tls", {
         ...(cfg.mlflow.hostname ? [{ hostname: cfg.mlflow.hostname, namespace: MLFLOW_NAMESPACE, ingressName: MLFLOW_INGRESS_NAME }] : []),
         ...(cfg.monitoring.grafanaHostname ? [{ hostname: cfg.monitoring.grafanaHostname, namespace: cfg.monitoringNamespace, ingressName: MONITORING_SERVICES.grafanaIngress }] : []),
     ],
+    controlPlaneCidr: cfg.cluster.masterCidr,
+    monitoringNamespace: cfg.monitoringNamespace,
 }, { provider: gke.provider });
 
 const monitoring = new MonitoringStack("monitoring", {
@@ -96,6 +98,21 @@ const mlflow = new MlflowServer("mlflow", {
     monitoring: { dependsOn: monitoring.ready },
 });
 
+// Each model's MLflow users (a reader for its server, a writer for its jobs), created by a Job as the admin.
+const mlflowUsers = new MlflowUsers("mlflow-users", {
+    models: cfg.models.map((m) => ({
+        model: m.name,
+        namespace: m.namespace,
+        registeredModel: registeredModelName(m.modelUri, m.name),
+        jobs: !!(m.retraining || m.drift),
+    })),
+    namespace: mlflowNamespace.name,
+    image: cfg.mlflow.image,
+    server: mlflow.deployment,
+    namespacesReady: namespaces,
+    k8sProvider: gke.provider,
+});
+
 const delivery = new ProgressiveDelivery("delivery", {
     replicas: cfg.protectData ? 2 : 1,
     monitoringReady: monitoring.ready,
@@ -117,17 +134,19 @@ const batch = new BatchScheduling("batch", {
     k8sProvider: gke.provider,
 });
 
-// Models are served and retrained in their team namespaces, which must exist first.
+// Models are served and retrained in their team namespaces, which must exist first, as must their MLflow users.
 const namespaceByName = new Map(namespaces.map((n, i) => [cfg.namespaces[i].name, n]));
 const trackingUri = mlflowUriIn(MLFLOW_NAMESPACE);
 const servedModels = cfg.models.map((m) => {
-    const opts = { provider: gke.provider, dependsOn: [namespaceByName.get(m.namespace)!, batch] };
+    const opts = { provider: gke.provider, dependsOn: [namespaceByName.get(m.namespace)!, batch, mlflowUsers] };
+    const credentials = mlflowUsers.credentials[m.name];
     const service = new ModelService(m.name, {
         model: m,
         project: cfg.project,
         serviceAccountId: serviceAccountId(`${m.name}-srv`, cfg.stack),
         artifactBucket: mlflow.artifactBucket.name,
         trackingUri,
+        mlflowCredentials: credentials.reader,
         prometheusUrl: monitoring.prometheusUrl,
         monitoringNamespace: cfg.monitoringNamespace,
         allowFrom: m.allowFrom,
@@ -142,6 +161,7 @@ const servedModels = cfg.models.map((m) => {
             serviceAccountId: serviceAccountId(`${m.name}-job`, cfg.stack),
             env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name },
             monitoringNamespace: cfg.monitoringNamespace,
+            mlflowCredentials: credentials.writer!,
             k8sProvider: gke.provider,
         }, opts);
     }

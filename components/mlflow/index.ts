@@ -1,2 +1,3 @@
 export * from "./manifests";
 export * from "./mlflowServer";
+export * from "./mlflowUsers";

@@ -7,11 +7,18 @@ import { imageIssue, isDnsName, parseQuantity, QUANTITY_RULE } from "../../confi
 import { CloudSqlPostgres, DatabaseOptions, ResolvedDatabase, resolveDatabase } from "../database/cloudSqlPostgres";
 import { BucketOptions, PlatformBucket, checkBucketOptions } from "../storage/platformBucket";
 import {
-    MLFLOW_INGRESS_NAME, MLFLOW_PORT, SECRET_KEYS, trackingUri, basicAuthIni, databaseUri, dbUpgradePodSpec, mlflowLabels, mlflowNetworkPolicies, mlflowPodSpec,
+    MLFLOW_CREDENTIALS_SECRET, MLFLOW_INGRESS_NAME, MLFLOW_PORT, SECRET_KEYS, trackingUri, basicAuthIni, databaseUri, dbUpgradePodSpec, mlflowLabels, mlflowNetworkPolicies,
+    mlflowPodSpec,
 } from "./manifests";
 
-/** The default MLflow image: the `-full` variant, which has the Postgres driver and the GCS client. Pinned. */
-export const MLFLOW_IMAGE = "ghcr.io/mlflow/mlflow:v3.8.1-full";
+/**
+ * The default MLflow image, pinned: the `-full` variant (MLflow with its extras: psycopg2 and psycopg, and
+ * google-cloud-storage), published only from v3.9.0 on; 3.15.2 is the newest 3.x release found (2026-08-25).
+ * Checked: mlflow/mlflow docker/README.md ("-full ... only available starting from MLflow v3.9.0"; "includes
+ * both PostgreSQL drivers"; GCS), docker/Dockerfile.full (`mlflow[extras,...,db,...]`), mlflow.org/releases/3.15.2.
+ * Not checked at the tag itself: the mlflow/mlflow snapshot is too large to fetch here.
+ */
+export const MLFLOW_IMAGE = "ghcr.io/mlflow/mlflow:v3.15.2-full";
 
 export interface ContainerResources {
     requests?: { cpu?: string; memory?: string };
@@ -206,7 +213,7 @@ export class MlflowServer extends pulumi.ComponentResource {
 
         const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent: this });
         const dbPassword = this.database.password;
-        const secretName = "mlflow-credentials";
+        const secretName = MLFLOW_CREDENTIALS_SECRET;
         const secret = new k8s.core.v1.Secret(`${name}-credentials`, {
             metadata: { name: secretName, namespace: ns, labels: mlflowLabels("server") },
             type: "Opaque",

@@ -47,8 +47,19 @@ export function gpuScheduling(gpu: { count: number; pool: string; acceleratorTyp
     };
 }
 
-/** The serving pod: restricted profile, probes on the health path, zone spreading, GPUs when asked. */
-export function servingPodSpec(m: ResolvedModel, env: { trackingUri: string; serviceAccount: string }): IPodSpec {
+/** An MLflow client's user and password, from a Secret that must exist: a missing Secret stops the pod, not a load. */
+export function mlflowCredentialsEnv(secretName: string) {
+    return [
+        { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: secretName, key: "username" } } },
+        { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
+    ];
+}
+
+/**
+ * The serving pod: restricted profile, probes on the health path, zone spreading, GPUs when asked. It loads
+ * its model through MLflow as the model's read-only user (`mlflowCredentials`, a Secret in its namespace).
+ */
+export function servingPodSpec(m: ResolvedModel, env: { trackingUri: string; serviceAccount: string; mlflowCredentials: string }): IPodSpec {
     const g = gpuScheduling(m.gpu, "serving");
     return {
         serviceAccountName: env.serviceAccount,
@@ -63,6 +74,7 @@ export function servingPodSpec(m: ResolvedModel, env: { trackingUri: string; ser
             ports: [{ name: "http", containerPort: m.port }],
             env: [
                 { name: "MLFLOW_TRACKING_URI", value: env.trackingUri },
+                ...mlflowCredentialsEnv(env.mlflowCredentials),
                 { name: "MODEL_URI", value: m.modelUri },
                 { name: "MODEL_NAME", value: m.name },
                 { name: "PORT", value: String(m.port) },

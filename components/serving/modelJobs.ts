@@ -3,13 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE_NAME_LABEL, googleApisEgress } from "../namespaces/manifests";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
-import { gpuScheduling, MODEL_UID, modelLabels, doubled } from "./manifests";
+import { gpuScheduling, MODEL_UID, modelLabels, doubled, mlflowCredentialsEnv } from "./manifests";
 import { ResolvedModel } from "./modelConfig";
 import { jobSetManifest, launcherPodSpec } from "./multiNode";
 import { PRIORITY_CLASSES, PriorityClass, queueLabels } from "../scheduling/kueueObjects";
-
-/** Secret teams create in a namespace with an MLflow user for their jobs (keys `username`, `password`). */
-export const MLFLOW_CLIENT_SECRET = "mlflow-client";
 
 export interface JobEnvironment {
     trackingUri: string;
@@ -17,13 +14,21 @@ export interface JobEnvironment {
     datasetsBucket: pulumi.Input<string>;
 }
 
-/** Pure: a batch pod (retraining or drift check) under the restricted profile, reporting to the Pushgateway. */
-export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & { serviceAccount: string }, priority: PriorityClass = "production-retrain"): k8s.types.input.core.v1.PodSpec {
+/** What one model's batch pods run as: its Kubernetes service account and its MLflow writer's Secret. */
+export interface JobIdentity {
+    serviceAccount: string;
+    mlflowCredentials: string;
+}
+
+/**
+ * Pure: a batch pod (retraining or drift check) under the restricted profile, reporting to the Pushgateway,
+ * signed in to MLflow as the model's writer.
+ */
+export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & JobIdentity, priority: PriorityClass = "production-retrain"): k8s.types.input.core.v1.PodSpec {
     const t = m.retraining;
     const gpu = kind === "training" ? t?.gpu : undefined;
     const g = gpuScheduling(gpu, "training");
     const resources = kind === "training" ? t!.resources : { cpu: "1", memory: "4Gi" };
-    const fromClientSecret = (key: string) => ({ secretKeyRef: { name: MLFLOW_CLIENT_SECRET, key, optional: true } });
     return {
         serviceAccountName: env.serviceAccount,
         automountServiceAccountToken: false,
@@ -38,8 +43,7 @@ export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: 
             image: kind === "training" ? t!.image : m.drift!.image,
             env: [
                 { name: "MLFLOW_TRACKING_URI", value: env.trackingUri },
-                { name: "MLFLOW_TRACKING_USERNAME", valueFrom: fromClientSecret("username") },
-                { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: fromClientSecret("password") },
+                ...mlflowCredentialsEnv(env.mlflowCredentials),
                 { name: "MLFLOW_EXPERIMENT_NAME", value: m.name },
                 { name: "MODEL_NAME", value: m.name },
                 { name: "MODEL_URI", value: m.modelUri },
@@ -95,6 +99,8 @@ export interface ModelJobsArgs {
     env: JobEnvironment;
     /** Namespace of the Pushgateway. Required. */
     monitoringNamespace: string;
+    /** Secret in the model's namespace with its MLflow writer (keys `username`, `password`; see MlflowUsers). Required. */
+    mlflowCredentials: string;
     k8sProvider: k8s.Provider;
 }
 
@@ -129,7 +135,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             automountServiceAccountToken: false,
         }, k8sOpts);
 
-        const env = { ...args.env, serviceAccount: ksaName };
+        const env = { ...args.env, serviceAccount: ksaName, mlflowCredentials: args.mlflowCredentials };
         if (m.retraining && m.retraining.nodes > 1) {
             this.multiNode(name, m, env, args, k8sOpts);
             this.cronJobs.push(`${m.name}-retrain`);
@@ -175,7 +181,7 @@ export class ModelJobs extends pulumi.ComponentResource {
      * Multi-node retraining: the run is a JobSet (in a ConfigMap); a `<name>-retrain` CronJob creates one
      * per schedule with kubectl, as a service account that may only create JobSets in this namespace.
      */
-    private multiNode(name: string, m: ResolvedModel, env: JobEnvironment & { serviceAccount: string }, args: ModelJobsArgs, k8sOpts: pulumi.CustomResourceOptions) {
+    private multiNode(name: string, m: ResolvedModel, env: JobEnvironment & JobIdentity, args: ModelJobsArgs, k8sOpts: pulumi.CustomResourceOptions) {
         const ns = m.namespace;
         const labels = modelLabels(m, "training");
         const launcher = `${m.name}-launcher`;

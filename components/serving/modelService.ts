@@ -18,6 +18,8 @@ export interface ModelServiceArgs {
     artifactBucket: pulumi.Input<string>;
     /** In-cluster MLflow URI. Required. */
     trackingUri: string;
+    /** Secret in the model's namespace with its read-only MLflow user (keys `username`, `password`; see MlflowUsers). Required. */
+    mlflowCredentials: string;
     /** Prometheus the analysis queries. Required. */
     prometheusUrl: string;
     /** Namespace whose Prometheus scrapes the model. Required. */
@@ -66,7 +68,7 @@ export class ModelService extends pulumi.ComponentResource {
 
         const selector = servingSelector(m);
         const labels = modelLabels(m, "serving");
-        const template = { metadata: { labels }, spec: servingPodSpec(m, { trackingUri: args.trackingUri, serviceAccount: m.name }) };
+        const template = { metadata: { labels }, spec: servingPodSpec(m, { trackingUri: args.trackingUri, serviceAccount: m.name, mlflowCredentials: args.mlflowCredentials }) };
         const names = serviceNames(m);
 
         // Services first: a Rollout refers to them by name.

@@ -8,8 +8,13 @@ import { ResolvedModel } from "./modelConfig";
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
 export const JOBSET_API = "jobset.x-k8s.io/v1alpha2";
-/** kubectl, pinned, for the launcher that creates each run's JobSet. */
-export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.33.0";
+/**
+ * kubectl, pinned, for the launcher that creates each run's JobSet: Kubernetes' own image (kubectl as
+ * entrypoint, no USER: the pod sets one), newest 1.33 patch found.
+ * Checked: kubernetes/kubernetes CHANGELOG/CHANGELOG-1.33.md, v1.33.5 "Container Images" (registry.k8s.io/kubectl:v1.33.5),
+ * build/server-image/kubectl/Dockerfile.
+ */
+export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.33.5";
 
 export interface JobSetManifest {
     apiVersion: typeof JOBSET_API;

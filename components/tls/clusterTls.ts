@@ -1,10 +1,23 @@
-import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceLabels } from "../namespaces/manifests";
+import { NamespaceQuota, ContainerDefaults, limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../namespaces/manifests";
+import { platformNetworkPolicies } from "../namespaces/platformPolicies";
+import { RESTRICTED_CONTAINER } from "../workloads/podSecurity";
+import { PRIORITIES } from "../workloads/priorities";
 
-/** The cert-manager Helm chart version, pinned. */
-export const CERT_MANAGER_CHART_VERSION = "v1.16.2";
+/**
+ * The jetstack cert-manager chart, pinned. 1.21 is a supported release (supported until 1.23 ships).
+ * Checked: cert-manager/cert-manager tag v1.21.1 (newest tag), deploy/charts/cert-manager/values.yaml and
+ * values.schema.json (these values validate); cert-manager/website content/docs/releases/README.md
+ * (supported: 1.21, 1.20), content/docs/variables.json (latest v1.21.1) and installation/helm.md (the
+ * jetstack HTTP repository still serves the chart, a few hours after the OCI copy in quay.io/jetstack).
+ */
+export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" };
+export const CERT_MANAGER_NAMESPACE = "cert-manager";
+/** The webhook's HTTPS port, set explicitly so the NetworkPolicy and the chart cannot disagree (chart default 10250). */
+export const CERT_MANAGER_WEBHOOK_PORT = 10250;
+/** Where the controller, webhook and cainjector serve Prometheus metrics (the chart's fixed `http-metrics` port). */
+export const CERT_MANAGER_METRICS_PORT = 9402;
 
 export const ACME_SERVERS = {
     staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -27,6 +40,10 @@ export interface ClusterTlsArgs {
     acmeServer: AcmeServer;
     /** Hosts certificates will be issued for. Defaults to none. */
     hosts?: TlsHost[];
+    /** The control plane's private endpoint range: cert-manager calls the API server, which calls the webhook. Required. */
+    controlPlaneCidr: string;
+    /** Namespace whose Prometheus scrapes cert-manager's metrics. Required. */
+    monitoringNamespace: string;
 }
 
 /**
@@ -47,37 +64,97 @@ export function clusterIssuerSpec(email: string | undefined, server: AcmeServer,
     };
 }
 
-/** Requests and limits for cert-manager's three deployments. */
+/** Requests and limits for each cert-manager container. */
 const SMALL = { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
+/** Room for three deployments (a surge each) and the startup check; no GPUs, no volumes. */
+export const CERT_MANAGER_QUOTA: NamespaceQuota = { requestsCpu: "500m", limitsCpu: "2", requestsMemory: "1Gi", limitsMemory: "3Gi", gpus: 0, pvcs: 0, storage: "0" };
+/** For a container the chart leaves without resources. */
+export const CERT_MANAGER_CONTAINER_DEFAULTS: ContainerDefaults = { cpu: "200m", memory: "256Mi", requestCpu: "20m", requestMemory: "64Mi" };
+
+/** Pod labels the chart gives each component (release `cert-manager`). */
+export function certManagerPods(component: "controller" | "webhook" | "cainjector") {
+    return { matchLabels: { "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": component } };
+}
+
 /**
- * cert-manager (from its Helm chart via `@pulumi/kubernetes-cert-manager`, CRDs included) in its own
- * namespace, and a ClusterIssuer for Let's Encrypt.
+ * The chart's values. Pure. CRDs come with the chart (`crds.enabled`) and stay when the release goes
+ * (`crds.keep`): deleting the CRDs would garbage-collect every Certificate and Issuer in the cluster.
+ */
+export function certManagerValues() {
+    const pod = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+    return {
+        crds: { enabled: true, keep: true },
+        global: { priorityClassName: PRIORITIES.platformCritical.name },
+        resources: SMALL,
+        securityContext: pod,
+        containerSecurityContext: RESTRICTED_CONTAINER,
+        cainjector: { resources: SMALL, securityContext: pod, containerSecurityContext: RESTRICTED_CONTAINER },
+        webhook: { securePort: CERT_MANAGER_WEBHOOK_PORT, resources: SMALL, securityContext: pod, containerSecurityContext: RESTRICTED_CONTAINER },
+        startupapicheck: { resources: SMALL, securityContext: pod, containerSecurityContext: RESTRICTED_CONTAINER },
+        prometheus: { enabled: true },
+    };
+}
+
+/**
+ * cert-manager's flows beyond default deny: DNS and the API server for every pod; the control plane to the
+ * webhook; Prometheus to the metrics port; the controller out to the internet for ACME (443) and the
+ * HTTP-01 self-check against the load balancer's public address (80). Pure.
+ */
+export function certManagerNetworkPolicies(controlPlaneCidr: string, monitoringNamespace: string) {
+    return platformNetworkPolicies({
+        "dns": { kind: "dns" },
+        "api-server": { kind: "apiServer", controlPlaneCidr },
+        "webhook-from-control-plane": { kind: "fromControlPlane", controlPlaneCidr, ports: [CERT_MANAGER_WEBHOOK_PORT], pods: certManagerPods("webhook") },
+        "metrics-scrape": { kind: "scrape", monitoringNamespace, ports: [CERT_MANAGER_METRICS_PORT] },
+        "acme": { kind: "internet", ports: [443, 80], pods: certManagerPods("controller") },
+    });
+}
+
+/**
+ * cert-manager in its own guarded namespace (quota, container defaults, default-deny NetworkPolicies with
+ * exactly its flows), from the jetstack chart through a plain Helm release, and a ClusterIssuer for Let's
+ * Encrypt. Not `@pulumi/kubernetes-cert-manager`: its 0.2.0 component has no `crds` input, only the
+ * deprecated `installCRDs`, which cannot keep the CRDs on uninstall.
  */
 export class ClusterTls extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
-    public readonly certManager: certmanager.CertManager;
+    public readonly certManager: k8s.helm.v3.Release;
     public readonly issuer: k8s.apiextensions.CustomResource;
     /** The ClusterIssuer's name, for `cert-manager.io/cluster-issuer` and Certificates. */
     public readonly issuerName: string;
 
     constructor(name: string, args: ClusterTlsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:tls:ClusterTls", name, {}, opts);
+        const child = { parent: this };
         this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: { name: "cert-manager", labels: namespaceLabels("cert-manager", "restricted") },
-        }, { parent: this });
+            metadata: { name: CERT_MANAGER_NAMESPACE, labels: namespaceLabels(CERT_MANAGER_NAMESPACE, "restricted") },
+        }, child);
+        const ns = this.namespace.metadata.name;
 
-        const securityContext = { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
-        this.certManager = new certmanager.CertManager(`${name}-cert-manager`, {
-            installCRDs: true,
-            resources: SMALL,
-            containerSecurityContext: securityContext,
-            cainjector: { resources: SMALL, containerSecurityContext: securityContext },
-            webhook: { resources: SMALL, containerSecurityContext: securityContext },
-            startupapicheck: { resources: SMALL, securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } },
-            prometheus: { enabled: true },
-            helmOptions: { namespace: this.namespace.metadata.name, version: CERT_MANAGER_CHART_VERSION },
-        }, { parent: this });
+        const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
+            metadata: { name: "mlops-quota", namespace: ns },
+            spec: resourceQuotaSpec(CERT_MANAGER_QUOTA),
+        }, child);
+        const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
+            metadata: { name: "mlops-container-defaults", namespace: ns },
+            spec: limitRangeSpec(CERT_MANAGER_CONTAINER_DEFAULTS),
+        }, child);
+        const policies = certManagerNetworkPolicies(args.controlPlaneCidr, args.monitoringNamespace).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
+            metadata: { name: p.name, namespace: ns },
+            spec: p.spec,
+        }, child));
+
+        const c = CERT_MANAGER_CHART;
+        // The policies first: the chart's startup check needs DNS and the API server to pass.
+        this.certManager = new k8s.helm.v3.Release(`${name}-cert-manager`, {
+            name: "cert-manager",
+            chart: c.chart,
+            version: c.version,
+            repositoryOpts: { repo: c.repo },
+            namespace: ns,
+            values: certManagerValues(),
+        }, { ...child, dependsOn: [quota, limits, ...policies] });
 
         this.issuerName = `letsencrypt-${args.acmeServer}`;
         this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
@@ -85,7 +162,7 @@ export class ClusterTls extends pulumi.ComponentResource {
             kind: "ClusterIssuer",
             metadata: { name: this.issuerName },
             spec: clusterIssuerSpec(args.acmeEmail, args.acmeServer, args.hosts ?? [], `${this.issuerName}-account-key`),
-        }, { parent: this, dependsOn: [this.certManager] });
+        }, { ...child, dependsOn: [this.certManager] });
 
         this.registerOutputs({ namespace: this.namespace, certManager: this.certManager, issuer: this.issuer, issuerName: this.issuerName });
     }

@@ -28,7 +28,7 @@ describe("MLflow (pure parts)", () => {
         const prod = resolveMlflow({}, false, none);
         assert.deepEqual([dev.replicas, dev.database.highAvailability, dev.database.tier], [1, false, "db-custom-1-3840"]);
         assert.deepEqual([prod.replicas, prod.database.highAvailability, prod.database.tier], [2, true, "db-custom-2-7680"]);
-        assert.equal(prod.image, "ghcr.io/mlflow/mlflow:v3.8.1-full");
+        assert.equal(prod.image, "ghcr.io/mlflow/mlflow:v3.15.2-full");
         assert.equal(prod.adminUser, "admin");
         assert.equal(prod.database.pointInTimeRecovery, true);
     });
@@ -106,5 +106,16 @@ describe("MLflow (pure parts)", () => {
         assert.match(ini, /^\[mlflow\]\n/);
         assert.match(ini, /\ndatabase_uri = postgresql:\/\/u:p@127\.0\.0\.1:5432\/mlflow_auth\n/);
         assert.match(ini, /\nadmin_username = admin\nadmin_password = s3cret\n/);
+    });
+
+    it("gives a user nothing it was not granted (default_permission NO_PERMISSIONS)", () => {
+        const ini = basicAuthIni("postgresql://u:p@127.0.0.1:5432/mlflow_auth", "admin", "s3cret");
+        assert.match(ini, /\ndefault_permission = NO_PERMISSIONS\n/);
+        assert.doesNotMatch(ini, /default_permission = (READ|EDIT|MANAGE)/);
+    });
+
+    it("runs the server and the schema Job before models and batch work (platform-critical priority)", () => {
+        for (const spec of [mlflowPodSpec(pod), dbUpgradePodSpec(pod)]) assert.equal(spec.priorityClassName, "mlops-platform-critical");
+        assert.equal(CLOUD_SQL_PROXY_IMAGE, "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.25.3");
     });
 });

@@ -133,11 +133,11 @@ describe("serving (pure parts)", () => {
 
     it("schedules GPU pods on their pool: accelerator selector, toleration, GPU limits", () => {
         const m = resolveModel(base, ctx, none);
-        const pod = servingPodSpec(m, { trackingUri: "http://mlflow", serviceAccount: "fraud-detector" }) as Any;
+        const pod = servingPodSpec(m, { trackingUri: "http://mlflow", serviceAccount: "fraud-detector", mlflowCredentials: "fraud-detector-mlflow-reader" }) as Any;
         assert.deepEqual(pod.nodeSelector, { "mlops.platform/purpose": "serving", "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" });
         assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
         assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
-        const cpuOnly = servingPodSpec(resolveModel({ ...base, gpu: undefined }, ctx, none), { trackingUri: "x", serviceAccount: "s" }) as Any;
+        const cpuOnly = servingPodSpec(resolveModel({ ...base, gpu: undefined }, ctx, none), { trackingUri: "x", serviceAccount: "s", mlflowCredentials: "s-mlflow-reader" }) as Any;
         assert.equal(cpuOnly.nodeSelector, undefined);
         assert.equal(cpuOnly.containers[0].resources.limits["nvidia.com/gpu"], undefined);
         assert.deepEqual([doubled("500m"), doubled("1"), doubled("1.5")], ["1000m", "2", "3"]);
@@ -145,7 +145,7 @@ describe("serving (pure parts)", () => {
 
     it("retraining CronJobs never overlap, retry preemption, stop at the timeout and clean up", async () => {
         const m = resolveModel(base, ctx, none);
-        const pod = batchPodSpec(m, "training", { trackingUri: "http://mlflow", pushgatewayUrl: "http://pg:9091", datasetsBucket: "ds", serviceAccount: "fraud-detector-jobs" });
+        const pod = batchPodSpec(m, "training", { trackingUri: "http://mlflow", pushgatewayUrl: "http://pg:9091", datasetsBucket: "ds", serviceAccount: "fraud-detector-jobs", mlflowCredentials: "fraud-detector-mlflow-writer" });
         const spec = cronJobSpec(m.retraining!.schedule, "Etc/UTC", m.retraining!.timeoutMinutes * 60, { a: "b" }, pod) as Any;
         assert.equal(spec.concurrencyPolicy, "Forbid");
         assert.equal(spec.startingDeadlineSeconds, 600);

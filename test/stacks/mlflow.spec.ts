@@ -15,6 +15,13 @@ const T = {
     deployment: "kubernetes:apps/v1:Deployment",
     job: "kubernetes:batch/v1:Job",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    release: "kubernetes:helm.sh/v3:Release",
+    quota: "kubernetes:core/v1:ResourceQuota",
+    limitRange: "kubernetes:core/v1:LimitRange",
+    policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    secret: "kubernetes:core/v1:Secret",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    password: "random:index/randomPassword:RandomPassword",
     certificate: "kubernetes:cert-manager.io/v1:Certificate",
     issuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
 };
@@ -135,6 +142,20 @@ describe("MLflow in the stack plans", () => {
             assert.equal(pdb.spec.maxUnavailable, 1);
         });
 
+        it("runs the pinned -full image (3.9+), the proxy 2.25.3, and the server and schema Job as platform-critical", () => {
+            for (const plan of [dev, prod]) {
+                const server = one(plan, T.deployment, "mlflow-server").inputs.spec.template.spec;
+                const upgrade = one(plan, T.job, "mlflow-db-upgrade").inputs.spec.template.spec;
+                assert.equal(server.containers[0].image, "ghcr.io/mlflow/mlflow:v3.15.2-full");
+                assert.equal(upgrade.containers[0].image, "ghcr.io/mlflow/mlflow:v3.15.2-full");
+                for (const spec of [server, upgrade]) {
+                    assert.equal(spec.priorityClassName, "mlops-platform-critical");
+                    assert.equal(spec.initContainers[0].image, "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.25.3");
+                    assert.equal(spec.initContainers[0].securityContext.runAsUser, 65532);
+                }
+            }
+        });
+
         it("keeps every credential secret", () => {
             const secret = one(prod, "kubernetes:core/v1:Secret", "mlflow-credentials").inputs;
             assert.equal(secret.stringData, SECRET);
@@ -165,11 +186,96 @@ describe("MLflow in the stack plans", () => {
             assert.equal(acme.email, undefined, "no empty contact when none is configured");
         });
 
-        it("installs cert-manager from a pinned chart with its CRDs, through the cluster's provider", () => {
-            const cm = one(prod, "kubernetes-cert-manager:index:CertManager", "tls-cert-manager");
-            assert.equal(cm.inputs.helmOptions.version, "v1.16.2");
-            assert.equal(cm.inputs.installCRDs, true);
-            assert.ok(one(prod, T.issuer, "tls-issuer").dependsOn.includes(cm.urn));
+        it("installs cert-manager v1.21.1 from the jetstack chart, CRDs installed and kept, pods platform-critical", () => {
+            for (const plan of [dev, prod]) {
+                const cm = one(plan, T.release, "tls-cert-manager");
+                assert.deepEqual([cm.inputs.chart, cm.inputs.version, cm.inputs.repositoryOpts.repo, cm.inputs.name, cm.inputs.namespace],
+                    ["cert-manager", "v1.21.1", "https://charts.jetstack.io", "cert-manager", "cert-manager"]);
+                assert.deepEqual(cm.inputs.values.crds, { enabled: true, keep: true });
+                assert.equal("installCRDs" in cm.inputs.values, false, "the deprecated installCRDs is gone");
+                assert.deepEqual(cm.inputs.values.global, { priorityClassName: "mlops-platform-critical" });
+                assert.equal(cm.inputs.values.webhook.securePort, 10250);
+                assert.ok(one(plan, T.issuer, "tls-issuer").dependsOn.includes(cm.urn));
+                assert.equal(ofType(plan, "kubernetes-cert-manager:index:CertManager").length, 0);
+            }
+        });
+
+        it("cert-manager's namespace: a quota, container defaults, and default deny plus exactly its flows", () => {
+            const inNs = (type: string) => ofType(prod, type).filter((r) => r.inputs.metadata.namespace === "cert-manager").map((r) => r.inputs);
+            assert.equal(inNs(T.quota).length, 1);
+            assert.equal(inNs(T.quota)[0].spec.hard["requests.nvidia.com/gpu"], "0");
+            assert.equal(inNs(T.limitRange).length, 1);
+            const policies = Object.fromEntries(inNs(T.policy).map((p) => [p.metadata.name, p.spec]));
+            const cp = [{ ipBlock: { cidr: "172.16.0.0/28" } }];
+            const webhook = { matchLabels: { "app.kubernetes.io/component": "webhook", "app.kubernetes.io/instance": "cert-manager" } };
+            const controller = { matchLabels: { "app.kubernetes.io/component": "controller", "app.kubernetes.io/instance": "cert-manager" } };
+            assert.deepEqual(policies, {
+                "default-deny-all": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+                "allow-dns": { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] }] },
+                "allow-api-server": { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: cp, ports: [{ port: 443, protocol: "TCP" }] }] },
+                "allow-webhook-from-control-plane": { podSelector: webhook, policyTypes: ["Ingress"], ingress: [{ from: cp, ports: [{ port: 10250, protocol: "TCP" }] }] },
+                "allow-metrics-scrape": { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: 9402, protocol: "TCP" }] }] },
+                "allow-acme": { podSelector: controller, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ port: 443, protocol: "TCP" }, { port: 80, protocol: "TCP" }] }] },
+            });
+            const release = one(prod, T.release, "tls-cert-manager");
+            for (const p of ofType(prod, T.policy).filter((x) => x.inputs.metadata.namespace === "cert-manager")) assert.ok(release.dependsOn.includes(p.urn), p.name);
+        });
+    });
+
+    describe("the platform's MLflow users", () => {
+        const GRANTS = [
+            ["fraud-detector-reader", "fraud-detector", "READ", "fraud-detector", "READ"],
+            ["fraud-detector-writer", "fraud-detector", "EDIT", "fraud-detector", "EDIT"],
+            ["churn-predictor-reader", "churn-predictor", "READ", "churn-predictor", "READ"],
+            ["churn-predictor-writer", "churn-predictor", "EDIT", "churn-predictor", "EDIT"],
+            ["ranker-reader", "ranker", "READ", "ranker", "READ"],
+            ["ranker-writer", "ranker", "EDIT", "ranker", "EDIT"],
+        ];
+
+        it("prod: grants READ to each model's reader and EDIT to its writer, on its experiment and registered model", () => {
+            const cm = one(prod, T.configMap, "mlflow-users-script").inputs;
+            assert.equal(cm.metadata.namespace, "mlflow");
+            const grants = JSON.parse(cm.data["grants.json"]);
+            assert.deepEqual(grants.map((g: Any) => [g.username, g.experiment, g.experimentPermission, g.registeredModel, g.registeredModelPermission]), GRANTS);
+            assert.match(cm.data["create_users.py"], /AuthServiceClient/);
+        });
+
+        it("passwords are random and secret: per user, in the model's Secrets and the Job's passwords Secret", () => {
+            for (const plan of [dev, prod]) {
+                // dev's churn-predictor has no jobs, so no writer.
+                const users = plan === prod ? GRANTS.map((g) => g[0]) : ["fraud-detector-reader", "fraud-detector-writer", "churn-predictor-reader"];
+                const passwords = ofType(plan, T.password).filter((p) => p.parent?.includes("MlflowUsers"));
+                assert.deepEqual(passwords.map((p) => p.name).sort(), users.map((u) => `mlflow-users-${u}-password`).sort());
+                for (const p of passwords) assert.ok(p.inputs.length >= 32, p.name);
+                const passwordsSecret = one(plan, T.secret, "mlflow-users-passwords").inputs;
+                assert.deepEqual([passwordsSecret.metadata.namespace, passwordsSecret.stringData], ["mlflow", SECRET]);
+                for (const s of ofType(plan, T.secret).filter((x) => x.parent?.includes("MlflowUsers"))) assert.equal(s.inputs.stringData, SECRET, s.name);
+            }
+            assert.doesNotMatch(JSON.stringify(one(prod, T.configMap, "mlflow-users-script").inputs), /password"\s*:/);
+        });
+
+        it("a Job creates them after the server is up, as the admin, re-run when anything changes", () => {
+            const job = one(prod, T.job, "mlflow-users-job");
+            assert.ok(job.dependsOn.includes(one(prod, T.deployment, "mlflow-server").urn), "after the MLflow Deployment");
+            assert.equal(job.inputs.metadata.namespace, "mlflow");
+            const template = job.inputs.spec.template;
+            assert.equal(template.metadata.annotations["mlops.platform/users-checksum"], SECRET, "derived from the passwords: secret");
+            const spec = template.spec;
+            assert.deepEqual([spec.priorityClassName, spec.automountServiceAccountToken, spec.restartPolicy], ["mlops-platform-critical", false, "Never"]);
+            assert.deepEqual(spec.securityContext, { fsGroup: 1000, runAsGroup: 1000, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } });
+            const [c] = spec.containers;
+            assert.equal(c.image, "ghcr.io/mlflow/mlflow:v3.15.2-full");
+            assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+            assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory);
+            const env = Object.fromEntries(c.env.map((e: Any) => [e.name, e.value ?? e.valueFrom]));
+            assert.equal(env.HOME, "/tmp");
+            assert.equal(env.MLFLOW_TRACKING_URI, "http://mlflow.mlflow.svc.cluster.local:5000");
+            assert.deepEqual(env.MLFLOW_TRACKING_USERNAME, { secretKeyRef: { key: "admin-username", name: "mlflow-credentials" } });
+            assert.deepEqual(env.MLFLOW_TRACKING_PASSWORD, { secretKeyRef: { key: "admin-password", name: "mlflow-credentials" } });
+            assert.deepEqual(spec.volumes.find((v: Any) => v.name === "tmp"), { name: "tmp", emptyDir: { sizeLimit: "256Mi" } });
+            // The Job reaches the server inside MLflow's namespace, which allows its own pods both ways.
+            const same = ofType(prod, T.policy).find((p) => p.inputs.metadata.namespace === "mlflow" && p.inputs.metadata.name === "allow-same-namespace")!.inputs.spec;
+            assert.deepEqual([same.podSelector, same.ingress, same.egress], [{}, [{ from: [{ podSelector: {} }] }], [{ to: [{ podSelector: {} }] }]]);
         });
     });
 

@@ -1,6 +1,7 @@
 // Models in the real dev and prod plans.
 import * as assert from "node:assert/strict";
 import { Plan } from "../../scripts/harness/runPlan";
+import { SECRET } from "../../scripts/harness/values";
 import { Any, bothPlans, ofType, one } from "../plans";
 
 const T = {
@@ -82,10 +83,58 @@ describe("models in the stack plans", () => {
         assert.deepEqual([read.role, read.bucket], ["roles/storage.objectViewer", (prod.outputs as Any).artifactBucket]);
         const pod = one(prod, T.rollout, "fraud-detector-rollout").inputs.spec.template.spec;
         assert.equal(pod.serviceAccountName, "fraud-detector");
-        assert.deepEqual(pod.containers[0].env.slice(0, 2), [
-            { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" },
-            { name: "MODEL_URI", value: "models:/fraud-detector@champion" },
-        ]);
+        const env = Object.fromEntries(pod.containers[0].env.map((e: Any) => [e.name, e.value ?? e.valueFrom]));
+        assert.equal(env.MLFLOW_TRACKING_URI, "http://mlflow.mlflow.svc.cluster.local:5000");
+        assert.equal(env.MODEL_URI, "models:/fraud-detector@champion");
+    });
+
+    it("launches multi-node runs with Kubernetes' own kubectl image, pinned to a published patch", () => {
+        const launcher = one(prod, T.cronJob, "ranker-retrain").inputs.spec.jobTemplate.spec.template.spec.containers[0];
+        assert.equal(launcher.image, "registry.k8s.io/kubectl:v1.33.5");
+    });
+
+    describe("MLflow credentials", () => {
+        const SECRET_TYPE = "kubernetes:core/v1:Secret";
+        /** The pod spec of every serving workload, batch CronJob and multi-node JobSet, with its namespace. */
+        const pods = (plan: Plan) => [
+            ...[...ofType(plan, T.rollout), ...ofType(plan, T.deployment).filter((d) => d.parent?.includes("ModelService"))]
+                .map((w) => ({ kind: "serving", model: w.inputs.metadata.name, namespace: w.inputs.metadata.namespace, spec: w.inputs.spec.template.spec })),
+            ...ofType(plan, T.cronJob).filter((c) => c.inputs.spec.jobTemplate.spec.template.spec.containers[0].name !== "launch")
+                .map((c) => ({ kind: "jobs", model: c.inputs.metadata.labels["app.kubernetes.io/name"], namespace: c.inputs.metadata.namespace, spec: c.inputs.spec.jobTemplate.spec.template.spec })),
+            ...ofType(plan, "kubernetes:core/v1:ConfigMap").filter((c) => c.name.endsWith("-jobset")).map((c) => {
+                const js = JSON.parse(c.inputs.data["jobset.json"]);
+                return { kind: "jobs", model: js.metadata.labels["app.kubernetes.io/name"], namespace: js.metadata.namespace, spec: js.spec.replicatedJobs[0].template.spec.template.spec };
+            }),
+        ];
+
+        it("servers read as the model's reader, jobs write as its writer, from Secrets that exist in their namespace", () => {
+            for (const plan of [dev, prod]) {
+                const found = pods(plan);
+                assert.equal(found.filter((p) => p.kind === "serving").length, plan === prod ? 3 : 2);
+                assert.equal(found.filter((p) => p.kind === "jobs").length, plan === prod ? 5 : 2, "retrain and drift CronJobs, and ranker's JobSet");
+                for (const p of found) {
+                    const secret = `${p.model}-mlflow-${p.kind === "serving" ? "reader" : "writer"}`;
+                    const env = Object.fromEntries(p.spec.containers[0].env.map((e: Any) => [e.name, e.valueFrom]));
+                    assert.deepEqual(env.MLFLOW_TRACKING_USERNAME, { secretKeyRef: { name: secret, key: "username" } }, `${p.kind} ${p.model}`);
+                    assert.deepEqual(env.MLFLOW_TRACKING_PASSWORD, { secretKeyRef: { name: secret, key: "password" } }, `${p.kind} ${p.model}`);
+                    const s = ofType(plan, SECRET_TYPE).filter((x) => x.inputs.metadata.name === secret && x.inputs.metadata.namespace === p.namespace);
+                    assert.equal(s.length, 1, `Secret ${p.namespace}/${secret}`);
+                    assert.equal(s[0].inputs.stringData, SECRET, "the password stays secret");
+                }
+            }
+        });
+
+        it("no secret reference anywhere is optional: a missing Secret stops the pod instead of a silent 401", () => {
+            for (const plan of [dev, prod]) assert.doesNotMatch(JSON.stringify(plan.resources), /"optional":\s*true/);
+        });
+
+        it("models wait for their MLflow users (the SDK expands a component dependency to its resources)", () => {
+            const job = one(prod, "kubernetes:batch/v1:Job", "mlflow-users-job");
+            for (const name of ["fraud-detector", "ranker"]) {
+                const service = one(prod, "mlops:serving:ModelService", name);
+                assert.ok(service.dependsOn.includes(job.urn), name);
+            }
+        });
     });
 
     it("retrains on the training pool on schedule, and checks drift, as the alerts expect", () => {
