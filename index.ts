@@ -62,6 +62,10 @@ const tls = new ClusterTls("tls", {
 const monitoring = new MonitoringStack("monitoring", {
     options: cfg.monitoring,
     namespace: cfg.monitoringNamespace,
+    controlPlaneCidr: cfg.cluster.masterCidr,
+    nodesCidr: cfg.network.subnetCidr,
+    pushgatewayClients: cfg.namespaces.map((ns) => ns.name),
+    prometheusClients: ["argo-rollouts"],
     clusterIssuer: tls.issuerName,
     // Each model's latency alert uses its analysis threshold; staleness, its retraining interval.
     modelAlerts: cfg.models.map((m) => ({
