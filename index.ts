@@ -54,6 +54,7 @@ const namespaces = cfg.namespaces.map((ns) => new TeamNamespace(ns.name, {
 }, { provider: gke.provider }));
 
 const tls = new ClusterTls("tls", {
+    priorityClasses: priorities.classes,
     acmeEmail: cfg.tls.acmeEmail,
     acmeServer: cfg.tls.acmeServer,
     hosts: [
@@ -66,7 +67,12 @@ const tls = new ClusterTls("tls", {
 
 const monitoring = new MonitoringStack("monitoring", {
     options: cfg.monitoring,
+    priorityClasses: priorities.classes,
     namespace: cfg.monitoringNamespace,
+    controlPlaneCidr: cfg.cluster.masterCidr,
+    nodesCidr: cfg.network.subnetCidr,
+    pushgatewayClients: cfg.namespaces.map((ns) => ns.name),
+    prometheusClients: ["argo-rollouts"],
     clusterIssuer: tls.issuerName,
     // Each model's latency alert uses its analysis threshold; staleness, its retraining interval.
     modelAlerts: cfg.models.map((m) => ({

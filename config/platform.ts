@@ -7,6 +7,7 @@ import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTea
 import { ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
 import { ConfigIssue, reporter, throwIfIssues } from "./errors";
 import { ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
+import { NODE_METRICS_NAMESPACE } from "../components/monitoring/namespaces";
 import { ResolvedModel, resolveModel } from "../components/serving/modelConfig";
 import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
 import { BatchObjects } from "../components/scheduling/batchPlan";
@@ -25,7 +26,7 @@ export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools",
 
 export const MLFLOW_NAMESPACE = "mlflow";
 /** Namespaces the platform's own services own; team namespaces may not take these names. */
-export const PLATFORM_NAMESPACES = [MLFLOW_NAMESPACE, "cert-manager", "argo-rollouts", "kueue-system", "jobset-system"];
+export const PLATFORM_NAMESPACES = [MLFLOW_NAMESPACE, "cert-manager", "argo-rollouts", "kueue-system", "jobset-system", NODE_METRICS_NAMESPACE];
 
 export interface NetworkConfig {
     subnetCidr: string;

@@ -78,8 +78,8 @@ export const EXEMPTIONS_SCHEMA = {
     exemptWorkloads: {
         type: "array" as const,
         items: { type: "string" as const },
-        // Node agents that must read the host or the GPU driver: DCGM, per NVIDIA's and Google's guidance.
-        default: ["monitoring/nvidia-dcgm", "monitoring/dcgm-exporter"],
+        // None by default: each stack's config file exempts a workload from the named rules only (README, Policies).
+        default: [],
     },
 };
 

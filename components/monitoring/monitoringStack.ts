@@ -4,12 +4,17 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Report } from "../../config/errors";
-import { isDnsName, parseQuantity, QUANTITY_RULE } from "../../config/validate";
-import { namespaceLabels } from "../namespaces/manifests";
+import { Report, resolveOrThrow } from "../../config/errors";
+import { isDns1123Label, isDnsName, parseCidr, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../namespaces/manifests";
+import { PRIORITIES } from "../workloads/priorities";
 import { AlertingOptions, alertmanagerConfigSpec, receiverSecretData } from "./alertmanager";
 import { ModelAlertSpec, RUNBOOK_BASE, platformRuleGroups } from "./alertRules";
-import { DCGM_EXPORTER_PORT, dcgmExporterSpec, dcgmHostEngineSpec, dcgmLabels } from "./dcgmExporter";
+import { DCGM_CONTAINER_RESOURCES, DCGM_EXPORTER_PORT, dcgmExporterSpec, dcgmLabels } from "./dcgmExporter";
+import {
+    NODE_METRICS_CONTAINER_DEFAULTS, NODE_METRICS_NAMESPACE, RELEASES, alertmanagerEgressPorts, monitoringNetworkPolicies,
+    nodeMetricsNetworkPolicies, nodeMetricsQuota,
+} from "./namespaces";
 
 export const CHARTS = {
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
@@ -89,7 +94,17 @@ export const DASHBOARDS_DIR = path.resolve(__dirname, "..", "..", "dashboards");
 
 const res = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } });
 
-/** kube-prometheus-stack values: what the platform sets on the chart. Pure. */
+/** The node exporter's requests and limits (one per node, in NODE_METRICS_NAMESPACE). */
+export const NODE_EXPORTER_RESOURCES = res("20m", "32Mi", "200m", "128Mi");
+
+/** Priority of every monitoring pod: scheduled before, and never preempted by, models and jobs. */
+const priorityClassName = PRIORITIES.platformCritical.name;
+
+/**
+ * kube-prometheus-stack values: what the platform sets on the chart. Each `priorityClassName` and the node
+ * exporter's `namespaceOverride` were checked against the pinned charts' values (kube-prometheus-stack 88.5.3 and
+ * its subcharts grafana 12.11.1, kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1). Pure.
+ */
 export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSecret: string, alertmanagerConfigName: string, grafanaIngress?: { hostname: string; staticIpName: pulumi.Input<string>; tlsSecret: string }) {
     const selectAll = {
         // Select ServiceMonitors, PodMonitors, Probes and rules in every namespace, not only the chart's own.
@@ -110,6 +125,7 @@ export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSec
                 resources: res("500m", "2Gi", "2", "8Gi"),
                 storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "standard-rwo", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: o.storageSize } } } } },
                 podAntiAffinity: "soft",
+                priorityClassName,
             },
         },
         alertmanager: {
@@ -117,18 +133,21 @@ export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSec
                 replicas: o.replicas,
                 resources: res("50m", "128Mi", "500m", "512Mi"),
                 alertmanagerConfiguration: { name: alertmanagerConfigName },
+                priorityClassName,
                 storage: { volumeClaimTemplate: { spec: { storageClassName: "standard-rwo", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "2Gi" } } } } },
             },
         },
         prometheusOperator: {
             resources: res("100m", "128Mi", "500m", "512Mi"),
+            priorityClassName,
             prometheusConfigReloader: { resources: res("10m", "32Mi", "100m", "64Mi") },
-            admissionWebhooks: { patch: { resources: res("10m", "32Mi", "100m", "128Mi") } },
+            admissionWebhooks: { patch: { resources: res("10m", "32Mi", "100m", "128Mi"), priorityClassName } },
         },
         grafana: {
             fullnameOverride: "grafana",
             admin: { existingSecret: grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
             resources: res("100m", "256Mi", "1", "1Gi"),
+            priorityClassName,
             // Dashboards are code (dashboards/*.json as ConfigMaps): no database volume to lose.
             persistence: { enabled: false },
             sidecar: {
@@ -151,6 +170,7 @@ export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSec
         "kube-state-metrics": {
             fullnameOverride: "kube-state-metrics",
             resources: res("50m", "128Mi", "500m", "512Mi"),
+            priorityClassName,
             // Labels the platform's dashboards and alerts group by.
             metricLabelsAllowlist: [
                 "pods=[mlops.platform/workload]",
@@ -158,14 +178,30 @@ export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSec
                 "nodes=[cloud.google.com/gke-nodepool,mlops.platform/pool,mlops.platform/purpose]",
             ],
         },
-        "prometheus-node-exporter": { fullnameOverride: "node-exporter", resources: res("20m", "32Mi", "200m", "128Mi") },
+        "prometheus-node-exporter": {
+            fullnameOverride: "node-exporter",
+            // Host network, host PID and host paths: with the other node agents, never beside Grafana.
+            namespaceOverride: NODE_METRICS_NAMESPACE,
+            resources: NODE_EXPORTER_RESOURCES,
+            priorityClassName,
+        },
     };
 }
 
 export interface MonitoringStackArgs {
     options: ResolvedMonitoring;
-    /** Namespace to create and run in. Required. */
+    /** PriorityClasses the pods name: created first, or the pods are rejected. Defaults to none. */
+    priorityClasses?: pulumi.Resource[];
+    /** Namespace to create and run in (Pod Security baseline). Required; the node agents go to NODE_METRICS_NAMESPACE. */
     namespace: string;
+    /** The control plane's private endpoint range: the API server, and the caller of the operator's webhook. Required. */
+    controlPlaneCidr: string;
+    /** The nodes' subnet, where Prometheus scrapes kubelets and the host-network node exporter. Required. */
+    nodesCidr: string;
+    /** Namespaces whose jobs push to the Pushgateway. Required; empty = none may. */
+    pushgatewayClients: string[];
+    /** Namespaces that query Prometheus, e.g. Argo Rollouts' analysis runs. Required; empty = none may. */
+    prometheusClients: string[];
     /** Per-model alert thresholds. Defaults to none (the defaults apply to every model). */
     modelAlerts?: ModelAlertSpec[];
     /** ClusterIssuer for Grafana's certificate, when it has a hostname. */
@@ -175,12 +211,28 @@ export interface MonitoringStackArgs {
     k8sProvider: k8s.Provider;
 }
 
+/** Pure: reports every malformed network argument of MonitoringStack. */
+export function checkMonitoringNetwork(a: Pick<MonitoringStackArgs, "namespace" | "controlPlaneCidr" | "nodesCidr" | "pushgatewayClients" | "prometheusClients">, report: Report): void {
+    for (const f of ["controlPlaneCidr", "nodesCidr"] as const) {
+        const c = parseCidr(a[f]);
+        if ("error" in c) report(f, c.error, a[f]);
+    }
+    for (const f of ["pushgatewayClients", "prometheusClients"] as const) {
+        a[f].forEach((ns, i) => { if (!isDns1123Label(ns)) report(`${f}[${i}]`, "must be a namespace name (DNS-1123 label)", ns); });
+    }
+    if (a.namespace === NODE_METRICS_NAMESPACE) report("namespace", `must not be ${NODE_METRICS_NAMESPACE}, the node agents' namespace`, a.namespace);
+}
+
 /**
  * Prometheus, AlertManager and Grafana (kube-prometheus-stack), a Pushgateway for batch jobs, NVIDIA DCGM
  * GPU metrics, the platform's recording and alerting rules, AlertManager routing, and the ML dashboards.
+ * Node agents (node exporter, DCGM) run in NODE_METRICS_NAMESPACE, the platform's only privileged namespace;
+ * both namespaces deny all traffic but the flows in namespaces.ts.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
+    /** Namespace of the node agents (node exporter, DCGM). */
+    public readonly nodeMetricsNamespace: string;
     /** Resources that must exist before ServiceMonitors and rules elsewhere (the CRDs come with the chart). */
     public readonly ready: pulumi.Resource[];
     public readonly prometheusUrl: string;
@@ -194,13 +246,47 @@ export class MonitoringStack extends pulumi.ComponentResource {
         super("mlops:monitoring:MonitoringStack", name, {}, opts);
         const o = args.options;
         const ns = args.namespace;
+        resolveOrThrow("MonitoringStack", (report) => checkMonitoringNetwork(args, report));
         const k8sOpts = { parent: this, provider: args.k8sProvider };
 
+        // Grafana faces the internet: no pod here may use the host (baseline); warn and audit at restricted.
         const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            // Node exporter and DCGM read the host: this namespace must allow privileged pods.
-            metadata: { name: ns, labels: namespaceLabels(ns, "privileged") },
+            metadata: { name: ns, labels: namespaceLabels(ns, "baseline") },
         }, k8sOpts);
         const nsName = namespace.metadata.name;
+        const monitoringPolicies = monitoringNetworkPolicies({
+            monitoringNamespace: ns,
+            controlPlaneCidr: args.controlPlaneCidr,
+            nodesCidr: args.nodesCidr,
+            pushgatewayClients: args.pushgatewayClients,
+            prometheusClients: args.prometheusClients,
+            grafanaIngress: o.grafanaHostname !== undefined,
+            alertmanagerPorts: alertmanagerEgressPorts(o.alerting),
+        }).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
+            metadata: { name: p.name, namespace: nsName },
+            spec: p.spec,
+        }, k8sOpts));
+
+        // The node agents read the host (host network, PID and paths; the GPU devices): the only privileged namespace.
+        const agents = NODE_METRICS_NAMESPACE;
+        const nodeMetrics = new k8s.core.v1.Namespace(`${name}-node-metrics-ns`, {
+            metadata: { name: agents, labels: namespaceLabels(agents, "privileged") },
+        }, k8sOpts);
+        const agentsNs = nodeMetrics.metadata.name;
+        const agentGuardrails = [
+            new k8s.core.v1.ResourceQuota(`${name}-node-metrics-quota`, {
+                metadata: { name: "node-agents", namespace: agentsNs },
+                spec: resourceQuotaSpec(nodeMetricsQuota(args.nodesCidr, [NODE_EXPORTER_RESOURCES, DCGM_CONTAINER_RESOURCES, DCGM_CONTAINER_RESOURCES])),
+            }, k8sOpts),
+            new k8s.core.v1.LimitRange(`${name}-node-metrics-limits`, {
+                metadata: { name: "node-agents", namespace: agentsNs },
+                spec: limitRangeSpec(NODE_METRICS_CONTAINER_DEFAULTS),
+            }, k8sOpts),
+            ...nodeMetricsNetworkPolicies(ns).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-node-metrics-${p.name}`, {
+                metadata: { name: p.name, namespace: agentsNs },
+                spec: p.spec,
+            }, k8sOpts)),
+        ];
 
         const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 24, special: false }, { parent: this });
         const grafanaSecretName = "grafana-admin";
@@ -235,15 +321,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
         const alertmanagerConfigName = "platform-alerting";
         const kps = CHARTS.kubePrometheusStack;
+        // After the NetworkPolicies (the chart's install Jobs need their API server flow) and node-metrics' guardrails.
         this.release = new k8s.helm.v3.Release(`${name}-kube-prometheus-stack`, {
-            name: "monitoring",
+            name: RELEASES.kubePrometheusStack,
             chart: kps.chart,
             version: kps.version,
             repositoryOpts: { repo: kps.repo },
             namespace: nsName,
             values: kubePrometheusStackValues(o, grafanaSecretName, alertmanagerConfigName, grafanaIngress),
             timeout: 900,
-        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret] });
+        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret, ...monitoringPolicies, ...agentGuardrails, ...(args.priorityClasses ?? [])] });
         const afterCrds = { ...k8sOpts, dependsOn: [this.release] };
 
         new k8s.apiextensions.CustomResource(`${name}-alertmanager-config`, {
@@ -269,7 +356,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
         const pg = CHARTS.pushgateway;
         const pushgateway = new k8s.helm.v3.Release(`${name}-pushgateway`, {
-            name: "pushgateway",
+            name: RELEASES.pushgateway,
             chart: pg.chart,
             version: pg.version,
             repositoryOpts: { repo: pg.repo },
@@ -277,22 +364,24 @@ export class MonitoringStack extends pulumi.ComponentResource {
             values: {
                 fullnameOverride: "pushgateway",
                 resources: res("20m", "64Mi", "200m", "256Mi"),
+                priorityClassName,
                 persistentVolume: { enabled: true, size: "2Gi", storageClass: "standard-rwo" },
                 serviceMonitor: { enabled: true, namespace: ns, honorLabels: true },
                 containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             },
         }, afterCrds);
 
-        new k8s.apps.v1.DaemonSet(`${name}-dcgm`, { metadata: { name: "nvidia-dcgm", namespace: nsName, labels: dcgmLabels("hostengine") }, spec: dcgmHostEngineSpec() }, k8sOpts);
-        new k8s.apps.v1.DaemonSet(`${name}-dcgm-exporter`, { metadata: { name: "dcgm-exporter", namespace: nsName, labels: dcgmLabels("exporter") }, spec: dcgmExporterSpec() }, k8sOpts);
+        // After the quota and LimitRange, which admission checks each pod against.
+        const agentOpts = { ...k8sOpts, dependsOn: [...agentGuardrails, ...(args.priorityClasses ?? [])] };
+        new k8s.apps.v1.DaemonSet(`${name}-dcgm-exporter`, { metadata: { name: "dcgm-exporter", namespace: agentsNs, labels: dcgmLabels("exporter") }, spec: dcgmExporterSpec() }, agentOpts);
         new k8s.core.v1.Service(`${name}-dcgm-exporter`, {
-            metadata: { name: "dcgm-exporter", namespace: nsName, labels: dcgmLabels("exporter") },
+            metadata: { name: "dcgm-exporter", namespace: agentsNs, labels: dcgmLabels("exporter") },
             spec: { type: "ClusterIP", selector: dcgmLabels("exporter"), ports: [{ name: "metrics", port: DCGM_EXPORTER_PORT, targetPort: "metrics" }] },
         }, k8sOpts);
         new k8s.apiextensions.CustomResource(`${name}-dcgm-exporter-monitor`, {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "ServiceMonitor",
-            metadata: { name: "dcgm-exporter", namespace: nsName, labels: dcgmLabels("exporter") },
+            metadata: { name: "dcgm-exporter", namespace: agentsNs, labels: dcgmLabels("exporter") },
             spec: {
                 selector: { matchLabels: dcgmLabels("exporter") },
                 endpoints: [{ port: "metrics", interval: "15s", honorLabels: true }],
@@ -300,11 +389,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
         }, afterCrds);
 
         this.ready = [this.release];
+        this.nodeMetricsNamespace = agents;
         this.prometheusUrl = MONITORING_SERVICES.prometheus(ns);
         this.pushgatewayUrl = MONITORING_SERVICES.pushgateway(ns);
         this.grafanaAdminSecret = `${ns}/${grafanaSecretName}`;
         this.registerOutputs({
-            release: this.release, pushgateway, prometheusUrl: this.prometheusUrl, pushgatewayUrl: this.pushgatewayUrl,
+            release: this.release, nodeMetricsNamespace: this.nodeMetricsNamespace, pushgateway, prometheusUrl: this.prometheusUrl, pushgatewayUrl: this.pushgatewayUrl,
             grafanaAdminSecret: this.grafanaAdminSecret, grafanaUrl: this.grafanaUrl, grafanaIngressAddress: this.grafanaIngressAddress,
         });
     }

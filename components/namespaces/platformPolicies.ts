@@ -29,6 +29,10 @@ export type PlatformFlow =
     | { kind: "toNamespaces"; namespaces: string[]; ports: number[]; pods?: PodSelector }
     /** Ingress from CIDR blocks (e.g. Google's load balancers) on ports. */
     | { kind: "fromCidrs"; cidrs: string[]; ports: number[]; pods?: PodSelector }
+    /** Egress to CIDR blocks (e.g. the nodes' subnet, for kubelets and host-network exporters) on ports. */
+    | { kind: "toCidrs"; cidrs: string[]; ports: number[]; pods?: PodSelector }
+    /** Egress to every pod of every namespace on any port: Prometheus scraping whatever a monitor names. */
+    | { kind: "toAllNamespaces"; pods?: PodSelector }
     /** Pods of the namespace talk to each other freely (both directions). */
     | { kind: "sameNamespace" };
 
@@ -57,6 +61,11 @@ function flowPolicy(name: string, f: PlatformFlow): NetworkPolicyManifest {
             return egress({ to: f.namespaces.map(inNamespace), ports: tcp(f.ports) });
         case "fromCidrs":
             return ingress({ from: f.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(f.ports) });
+        case "toCidrs":
+            return egress({ to: f.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(f.ports) });
+        case "toAllNamespaces":
+            // No `ports`: a metrics port is whatever the scraped pod declares.
+            return egress({ to: [{ namespaceSelector: {} }] });
         case "sameNamespace":
             return { name, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] } };
     }
@@ -65,8 +74,13 @@ function flowPolicy(name: string, f: PlatformFlow): NetworkPolicyManifest {
 /**
  * A platform namespace's NetworkPolicies: `default-deny-all`, then one policy per named flow
  * (`allow-<name>`). Names must be unique DNS labels; they become the policies' names.
+ * @throws if a flow lists no namespaces or CIDRs: an empty `from`/`to` would allow every peer.
  */
 export function platformNetworkPolicies(flows: Record<string, PlatformFlow>): NetworkPolicyManifest[] {
+    for (const [name, f] of Object.entries(flows)) {
+        const peers = "namespaces" in f ? f.namespaces : "cidrs" in f ? f.cidrs : undefined;
+        if (peers !== undefined && peers.length === 0) throw new Error(`platformNetworkPolicies: flow ${name} lists no peers; leave the flow out instead`);
+    }
     return [
         { name: "default-deny-all", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
         ...Object.entries(flows).map(([name, f]) => flowPolicy(`allow-${name}`, f)),

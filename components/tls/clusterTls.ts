@@ -34,6 +34,8 @@ export interface TlsHost {
 }
 
 export interface ClusterTlsArgs {
+    /** PriorityClasses cert-manager's pods name: created first, or the pods are rejected. Defaults to none. */
+    priorityClasses?: pulumi.Resource[];
     /** Contact for the ACME account (expiry notices). Defaults to none (Let's Encrypt accepts accounts without one). */
     acmeEmail?: string;
     /** Let's Encrypt staging (untrusted certificates, generous limits) or production. Required. */
@@ -154,7 +156,7 @@ export class ClusterTls extends pulumi.ComponentResource {
             repositoryOpts: { repo: c.repo },
             namespace: ns,
             values: certManagerValues(),
-        }, { ...child, dependsOn: [quota, limits, ...policies] });
+        }, { ...child, dependsOn: [quota, limits, ...policies, ...(args.priorityClasses ?? [])] });
 
         this.issuerName = `letsencrypt-${args.acmeServer}`;
         this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {

@@ -3,8 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { RECEIVER_SECRET_KEYS, alertmanagerConfigSpec, receiverSecretData } from "../../components/monitoring/alertmanager";
 import { ALERT_DEFAULTS, platformRuleGroups, ruleExpressions } from "../../components/monitoring/alertRules";
-import { dcgmExporterSpec, dcgmHostEngineSpec } from "../../components/monitoring/dcgmExporter";
-import { DASHBOARDS_DIR, loadDashboards, resolveMonitoring } from "../../components/monitoring/monitoringStack";
+import { dcgmExporterSpec } from "../../components/monitoring/dcgmExporter";
+import { DASHBOARDS_DIR, checkMonitoringNetwork, loadDashboards, resolveMonitoring } from "../../components/monitoring/monitoringStack";
+import { alertmanagerEgressPorts, maxNodesIn, monitoringNetworkPolicies, nodeMetricsNetworkPolicies, nodeMetricsQuota } from "../../components/monitoring/namespaces";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { Any } from "../plans";
 import { promqlErrors } from "../promql";
@@ -140,13 +141,109 @@ describe("monitoring (pure parts)", () => {
         });
     });
 
-    it("runs DCGM only on GPU nodes, tolerating the GPU taint", () => {
-        for (const spec of [dcgmHostEngineSpec(), dcgmExporterSpec()] as Any[]) {
-            const pod = spec.template.spec;
-            assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }, { key: "cloud.google.com/gke-queued", operator: "Exists", effect: "NoSchedule" }]);
+    describe("GPU metrics (DCGM)", () => {
+        const pod = (dcgmExporterSpec() as Any).template.spec;
+        const exporter = pod.containers.find((c: Any) => c.name === "dcgm-exporter");
+        const hostEngine = pod.initContainers.find((c: Any) => c.name === "nv-hostengine");
+        const all = [...pod.initContainers, ...pod.containers];
+
+        it("starts the exporter binary itself (the image's entrypoint runs ldconfig, which a read-only root refuses), with no capability and seccomp RuntimeDefault", () => {
+            assert.deepEqual(exporter.command, ["/usr/bin/dcgm-exporter"]);
+            assert.deepEqual(exporter.securityContext, {
+                runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+            });
+            assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
+        });
+
+        it("binds the host engine to the pod's loopback and reads it there: no hostPort, no host network, one privileged container", () => {
+            assert.deepEqual(hostEngine.args.slice(0, 5), ["-n", "-b", "127.0.0.1", "-p", "5555"]);
+            assert.deepEqual(exporter.args.slice(0, 2), ["--remote-hostengine-info", "127.0.0.1:5555"]);
+            assert.deepEqual(all.flatMap((c: Any) => (c.ports ?? []).filter((p: Any) => p.hostPort !== undefined)), []);
+            assert.equal(pod.hostNetwork, undefined);
+            assert.deepEqual(all.filter((c: Any) => c.securityContext?.privileged).map((c: Any) => c.name), ["nv-hostengine"]);
+            // A native sidecar whose startup probe gates the exporter, which exits if no host engine answers.
+            assert.equal(hostEngine.restartPolicy, "Always");
+            assert.deepEqual(hostEngine.startupProbe.exec.command, ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5555"]);
+        });
+
+        it("reaches every GPU node, flex-start ones included, at the platform's priority", () => {
+            assert.deepEqual(pod.tolerations, [
+                { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+                { key: "cloud.google.com/gke-queued", operator: "Exists", effect: "NoSchedule" },
+            ]);
+            assert.equal(pod.priorityClassName, "mlops-platform-critical");
             assert.equal(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key, "cloud.google.com/gke-accelerator");
-            assert.ok(pod.containers[0].resources.limits.memory);
-        }
+            for (const c of all) assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory, c.name);
+        });
+
+        it("is a valid DaemonSet", async () => {
+            const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "dcgm-exporter", namespace: "node-metrics" }, spec: dcgmExporterSpec() };
+            assert.deepEqual(await validateObject(JSON.parse(JSON.stringify(ds))), []);
+        });
+    });
+
+    describe("namespaces", () => {
+        const flows = { monitoringNamespace: "monitoring", controlPlaneCidr: "172.16.0.0/28", nodesCidr: "10.10.0.0/20", pushgatewayClients: ["ml-training"], prometheusClients: ["argo-rollouts"], grafanaIngress: true, alertmanagerPorts: [443, 587] };
+        const byName = (ps: { name: string; spec: Any }[]) => new Map(ps.map((p) => [p.name, p.spec]));
+
+        it("node-metrics: default deny, then only monitoring to the exporter's port 9400, and no egress", () => {
+            assert.deepEqual(nodeMetricsNetworkPolicies("monitoring"), [
+                { name: "default-deny-all", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+                {
+                    name: "allow-dcgm-scrape",
+                    spec: {
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "nvidia-dcgm", "app.kubernetes.io/component": "exporter", "app.kubernetes.io/part-of": "mlops-platform" } },
+                        policyTypes: ["Ingress"],
+                        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9400 }] }],
+                    },
+                },
+            ]);
+        });
+
+        it("monitoring: default deny, then exactly the flows the stack needs, each on the chart's pods", () => {
+            const ps = byName(monitoringNetworkPolicies(flows));
+            assert.deepEqual([...ps.keys()], [
+                "default-deny-all", "allow-same-namespace", "allow-dns", "allow-api-server-prometheus", "allow-api-server-operator",
+                "allow-api-server-admission-jobs", "allow-api-server-grafana", "allow-api-server-kube-state-metrics",
+                "allow-scrape-all-namespaces", "allow-scrape-nodes", "allow-admission-webhook", "allow-grafana-load-balancer",
+                "allow-acme-http01-solver", "allow-pushgateway-clients", "allow-prometheus-clients", "allow-alertmanager-receivers",
+            ]);
+            assert.deepEqual(ps.get("allow-scrape-nodes").egress, [{ to: [{ ipBlock: { cidr: "10.10.0.0/20" } }], ports: [{ protocol: "TCP", port: 9100 }, { protocol: "TCP", port: 10250 }] }]);
+            assert.deepEqual(ps.get("allow-scrape-all-namespaces"), { podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {} }] }] });
+            assert.deepEqual(ps.get("allow-admission-webhook").ingress, [{ from: [{ ipBlock: { cidr: "172.16.0.0/28" } }], ports: [{ protocol: "TCP", port: 10250 }] }]);
+            assert.deepEqual(ps.get("allow-admission-webhook").podSelector, { matchLabels: { app: "kube-prometheus-stack-operator", release: "monitoring" } });
+            assert.deepEqual(ps.get("allow-grafana-load-balancer").ingress, [{ from: [{ ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }], ports: [{ protocol: "TCP", port: 3000 }] }]);
+            assert.deepEqual(ps.get("allow-pushgateway-clients").ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ml-training" } } }], ports: [{ protocol: "TCP", port: 9091 }] }]);
+            assert.deepEqual(ps.get("allow-prometheus-clients").ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "argo-rollouts" } } }], ports: [{ protocol: "TCP", port: 9090 }] }]);
+            assert.deepEqual(ps.get("allow-alertmanager-receivers").egress[0].ports, [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 587 }]);
+            assert.deepEqual(ps.get("allow-alertmanager-receivers").podSelector, { matchLabels: { "app.kubernetes.io/name": "alertmanager" } });
+        });
+
+        it("leaves out the flows nothing uses: no ingress, no clients, no receivers", () => {
+            const names = [...byName(monitoringNetworkPolicies({ ...flows, pushgatewayClients: [], prometheusClients: [], grafanaIngress: false, alertmanagerPorts: [] })).keys()];
+            for (const n of ["allow-grafana-load-balancer", "allow-acme-http01-solver", "allow-pushgateway-clients", "allow-prometheus-clients", "allow-alertmanager-receivers"]) assert.ok(!names.includes(n), n);
+            assert.equal(names.length, 11);
+        });
+
+        it("opens Alertmanager only to its receivers' ports", () => {
+            assert.deepEqual(alertmanagerEgressPorts({}), []);
+            assert.deepEqual(alertmanagerEgressPorts({ slackWebhookUrl: "https://hooks.slack.test/x", webhookUrl: "https://events.test:8443/v2", email: { to: "a@b.example", from: "c@b.example", smarthost: "smtp.b.example:587" } }), [443, 587, 8443]);
+        });
+
+        it("sizes node-metrics' quota for one set of agents on every address of the node subnet; no GPUs, no volumes", () => {
+            assert.equal(maxNodesIn("10.10.0.0/20"), 4092);
+            const r = (cpu: string, memory: string) => ({ requests: { cpu, memory }, limits: { cpu, memory } });
+            assert.deepEqual(nodeMetricsQuota("10.0.0.0/29", [r("20m", "32Mi"), r("500m", "512Mi")]), {
+                requestsCpu: "2080m", limitsCpu: "2080m", requestsMemory: "2176Mi", limitsMemory: "2176Mi", gpus: 0, pvcs: 0, storage: "0",
+            });
+        });
+
+        it("rejects malformed network arguments, naming each", () => {
+            const issues: string[] = [];
+            checkMonitoringNetwork({ namespace: "node-metrics", controlPlaneCidr: "172.16.0.1/28", nodesCidr: "10.10.0.0", pushgatewayClients: ["ML_Training"], prometheusClients: [] }, (f) => issues.push(f));
+            assert.deepEqual(issues, ["controlPlaneCidr", "nodesCidr", "pushgatewayClients[0]", "namespace"]);
+        });
     });
 
     describe("config", () => {

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { limitRangeSpec, namespaceLabels, networkPolicies, resourceQuotaSpec } from "../../components/namespaces/manifests";
+import { platformNetworkPolicies } from "../../components/namespaces/platformPolicies";
 import { NAMESPACE_DEFAULTS, resolveTeamNamespace } from "../../components/namespaces/teamNamespace";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
 
@@ -49,5 +50,21 @@ describe("namespace manifests (pure builders)", () => {
         const issues: string[] = [];
         resolveTeamNamespace({ name: "a", containerDefaults: { requestCpu: "2", cpu: "1" } }, (f, m) => issues.push(`${f}: ${m}`));
         assert.deepEqual(issues, ["containerDefaults.requestCpu: must not exceed cpu (1)"]);
+    });
+});
+
+describe("platform namespace NetworkPolicies (pure builder)", () => {
+    it("builds egress to CIDR blocks on ports, and to every namespace on any port", () => {
+        const [, nodes, all] = platformNetworkPolicies({
+            nodes: { kind: "toCidrs", cidrs: ["10.10.0.0/20"], ports: [9100] },
+            all: { kind: "toAllNamespaces", pods: { matchLabels: { app: "p" } } },
+        });
+        assert.deepEqual(nodes, { name: "allow-nodes", spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.10.0.0/20" } }], ports: [{ protocol: "TCP", port: 9100 }] }] } });
+        assert.deepEqual(all, { name: "allow-all", spec: { podSelector: { matchLabels: { app: "p" } }, policyTypes: ["Egress"], egress: [{ to: [{ namespaceSelector: {} }] }] } });
+    });
+
+    it("refuses a flow with no peers, which Kubernetes would read as every peer", () => {
+        assert.throws(() => platformNetworkPolicies({ clients: { kind: "fromNamespaces", namespaces: [], ports: [9091] } }), /flow clients lists no peers/);
+        assert.throws(() => platformNetworkPolicies({ out: { kind: "toCidrs", cidrs: [], ports: [443] } }), /flow out lists no peers/);
     });
 });

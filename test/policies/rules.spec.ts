@@ -1,7 +1,7 @@
 // Every rule of the pack, served by run-policy-pack and called over the analyzer gRPC API as the engine does:
 // one crafted resource that violates it and one that complies.
 import * as assert from "node:assert/strict";
-import { Analyzer, PolicyInfo, Violation } from "../../scripts/harness/policy";
+import { Analyzer, PolicyInfo, Violation, policyConfigFor } from "../../scripts/harness/policy";
 import { ResourceRecord } from "../../scripts/harness/recorder";
 import { Plain } from "../../scripts/harness/values";
 import { Any } from "../plans";
@@ -182,15 +182,26 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
         assert.deepEqual(only(await analyzer.analyze(rec("gcp:serviceaccount/account:Account", { accountId: "a" })), "iam-no-service-account-keys"), []);
     });
 
-    it("node agents named in exemptWorkloads may be privileged; no other workload may", async () => {
-        const daemon = (name: string) => {
+    it("a workload named in a rule's exemptWorkloads (the stack config) is exempt from that rule only; no other workload is", async () => {
+        const daemon = (namespace: string, name: string) => {
             const d = clone(DEPLOYMENT) as Any;
-            d.metadata = { name, namespace: "monitoring" };
+            d.metadata = { name, namespace };
             d.spec.template.spec.containers[0].securityContext.privileged = true;
+            d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
             return rec("kubernetes:apps/v1:DaemonSet", d);
         };
-        assert.deepEqual(only(await analyzer.analyze(daemon("nvidia-dcgm")), "k8s-no-privileged"), []);
-        assert.equal(only(await analyzer.analyze(daemon("node-debugger")), "k8s-no-privileged").length, 1);
+        await analyzer.configure(policyConfigFor("prod").config);
+        try {
+            const dcgm = await analyzer.analyze(daemon("node-metrics", "dcgm-exporter"));
+            assert.deepEqual(only(dcgm, "k8s-no-privileged"), []);
+            assert.equal(only(dcgm, "k8s-read-only-root-filesystem").length, 1, "exempt from the rules named, not from the others");
+            assert.equal(only(await analyzer.analyze(daemon("monitoring", "dcgm-exporter")), "k8s-no-privileged").length, 1, "by namespace and name");
+            assert.equal(only(await analyzer.analyze(daemon("node-metrics", "node-debugger")), "k8s-no-privileged").length, 1);
+        } finally {
+            await analyzer.configure({ all: "mandatory" });
+        }
+        // With no config, nothing is exempt.
+        assert.equal(only(await analyzer.analyze(daemon("node-metrics", "dcgm-exporter")), "k8s-no-privileged").length, 1);
     });
 
     it("a value only known after deployment cannot be judged, as in a real preview", async () => {

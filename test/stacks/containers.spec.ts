@@ -22,6 +22,12 @@ export const IMAGE_NEEDS: ImageNeeds[] = [
     { match: /^ghcr\.io\/mlflow\/mlflow:/, source: "mlflow/mlflow docker/Dockerfile.full: no USER, packages world-readable; the server writes HOME and the Prometheus dir", user: "non-root", writable: ["/tmp", "/tmp/prometheus"] },
     { match: /^gcr\.io\/cloud-sql-connectors\/cloud-sql-proxy:/, source: "GoogleCloudPlatform/cloud-sql-proxy v2.25.3 Dockerfile: USER 65532; writes nothing", user: 65532, writable: [] },
     { match: /^registry\.k8s\.io\/kubectl:/, source: "kubernetes/kubernetes build/server-image/kubectl: kubectl caches discovery under $HOME/.kube", user: "non-root", writable: ["/tmp"] },
+    // The exporter's image entrypoint (docker/dcgm-exporter-entrypoint.sh) runs ldconfig under `set -e`, which a
+    // read-only root refuses; the build already ran ldconfig (docker/Dockerfile.ubuntu), so the binary starts as is.
+    // Root: the kubelet's pod-resources socket is root-only.
+    { match: /^nvcr\.io\/nvidia\/k8s\/dcgm-exporter:/, source: "NVIDIA/dcgm-exporter 4.2.3-4.1.3 docker/dcgm-exporter-entrypoint.sh, docker/Dockerfile.ubuntu", user: "root", writable: [], command: ["/usr/bin/dcgm-exporter"] },
+    // nv-hostengine -n writes no PID file (hostengine/src/main.cpp); -f - logs to stdout; scratch under /tmp.
+    { match: /^nvcr\.io\/nvidia\/cloud-native\/dcgm:/, source: "NVIDIA/DCGM v4.2.3 hostengine/src/HostEngineCommandLine.cpp, main.cpp", user: "root", writable: ["/tmp"], command: ["nv-hostengine"] },
     { match: /^us-docker\.pkg\.dev\/[^/]+\/(models|train)\//, source: "the platform's contract for model and training images (README): uid 1000, writes only under /tmp", user: 1000, writable: ["/tmp"] },
 ];
 

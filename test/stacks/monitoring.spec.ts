@@ -4,7 +4,7 @@ import { Plan } from "../../scripts/harness/runPlan";
 import { fromConfigMap, loadStackConfig } from "../../scripts/harness/stackConfig";
 import { SECRET } from "../../scripts/harness/values";
 import { loadDashboards, DASHBOARDS_DIR } from "../../components/monitoring/monitoringStack";
-import { Any, bothPlans, ofType, one, planSerially } from "../plans";
+import { Any, T, bothPlans, ofType, one, planSerially } from "../plans";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -83,11 +83,101 @@ describe("monitoring in the stack plans", () => {
     });
 
     it("scrapes GPUs with DCGM and MLflow with its credentials", () => {
-        const dcgm = one(prod, "kubernetes:apps/v1:DaemonSet", "monitoring-dcgm-exporter").inputs.spec.template.spec;
-        assert.deepEqual(dcgm.tolerations, [{ effect: "NoSchedule", key: "nvidia.com/gpu", operator: "Exists" }, { effect: "NoSchedule", key: "cloud.google.com/gke-queued", operator: "Exists" }]);
-        assert.equal(one(prod, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "monitoring-dcgm-exporter-monitor").inputs.spec.endpoints[0].port, "metrics");
+        const monitor = one(prod, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "monitoring-dcgm-exporter-monitor").inputs;
+        assert.deepEqual([monitor.metadata.namespace, monitor.spec.endpoints[0].port], ["node-metrics", "metrics"]);
         const mlflow = one(prod, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "mlflow-service-monitor").inputs.spec.endpoints[0];
         assert.deepEqual([mlflow.port, mlflow.path, mlflow.basicAuth.password.name], ["http", "/metrics", "mlflow-credentials"]);
+    });
+
+    describe("node agents and the namespaces' boundaries", () => {
+        const NS = T.namespace;
+        const enforce = (plan: Plan) => Object.fromEntries(ofType(plan, NS).map((n) => [n.inputs.metadata.name, n.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]]));
+        const policiesIn = (plan: Plan, ns: string) => ofType(plan, T.networkPolicy).filter((p) => p.inputs.metadata.namespace === ns);
+        const workloadsIn = (plan: Plan, ns: string) => plan.resources.filter((r) => /^kubernetes:(apps|batch)\/v1:/.test(r.type) && (r as Any).inputs.metadata?.namespace === ns) as Any[];
+        const dcgm = (plan: Plan) => one(plan, "kubernetes:apps/v1:DaemonSet", "monitoring-dcgm-exporter").inputs;
+
+        it("only node-metrics is privileged, in both plans; monitoring enforces baseline and warns at restricted", () => {
+            for (const plan of [dev, prod]) {
+                const levels = enforce(plan);
+                assert.deepEqual(Object.keys(levels).filter((n) => levels[n] === "privileged"), ["node-metrics"]);
+                assert.equal(levels.monitoring, "baseline");
+                const labels = one(plan, NS, "monitoring-ns").inputs.metadata.labels;
+                assert.deepEqual([labels["pod-security.kubernetes.io/warn"], labels["pod-security.kubernetes.io/audit"]], ["restricted", "restricted"]);
+            }
+        });
+
+        it("runs DCGM and the node exporter in node-metrics; no container there has a hostPort, and the host engine listens on 127.0.0.1", () => {
+            for (const plan of [dev, prod]) {
+                const ds = dcgm(plan);
+                assert.equal(ds.metadata.namespace, "node-metrics");
+                const workloads = workloadsIn(plan, "node-metrics");
+                assert.deepEqual(workloads.map((w) => w.name), ["monitoring-dcgm-exporter"]);
+                assert.deepEqual(ofType(plan, "kubernetes:apps/v1:DaemonSet").filter((d) => d.inputs.metadata.namespace === "monitoring"), [], "no DaemonSet left beside Grafana");
+                for (const w of workloads) {
+                    const pod = w.inputs.spec.template.spec;
+                    assert.notEqual(pod.hostNetwork, true, w.name);
+                    for (const c of [...(pod.initContainers ?? []), ...pod.containers]) for (const p of c.ports ?? []) assert.equal(p.hostPort, undefined, `${w.name}/${c.name}`);
+                }
+                const engine = ds.spec.template.spec.initContainers[0];
+                assert.deepEqual([engine.name, engine.args[1], engine.args[2]], ["nv-hostengine", "-b", "127.0.0.1"]);
+                const values = one(plan, RELEASE, "monitoring-kube-prometheus-stack").inputs.values;
+                assert.equal(values["prometheus-node-exporter"].namespaceOverride, "node-metrics");
+            }
+        });
+
+        it("DCGM reaches flex-start and GPU nodes: it tolerates cloud.google.com/gke-queued and nvidia.com/gpu", () => {
+            const keys = dcgm(prod).spec.template.spec.tolerations.map((t: Any) => `${t.key}:${t.operator}:${t.effect}`);
+            assert.deepEqual(keys, ["nvidia.com/gpu:Exists:NoSchedule", "cloud.google.com/gke-queued:Exists:NoSchedule"]);
+        });
+
+        it("gives DCGM, every chart component and the Pushgateway the platform's priority class, never system-node-critical", () => {
+            assert.equal(dcgm(prod).spec.template.spec.priorityClassName, "mlops-platform-critical");
+            const v = one(prod, RELEASE, "monitoring-kube-prometheus-stack").inputs.values;
+            const classes = [
+                v.prometheus.prometheusSpec.priorityClassName, v.alertmanager.alertmanagerSpec.priorityClassName,
+                v.prometheusOperator.priorityClassName, v.prometheusOperator.admissionWebhooks.patch.priorityClassName,
+                v.grafana.priorityClassName, v["kube-state-metrics"].priorityClassName, v["prometheus-node-exporter"].priorityClassName,
+                one(prod, RELEASE, "monitoring-pushgateway").inputs.values.priorityClassName,
+            ];
+            assert.deepEqual(new Set(classes), new Set(["mlops-platform-critical"]));
+            assert.ok(!JSON.stringify(prod.resources).includes("system-node-critical"));
+        });
+
+        it("node-metrics has a quota, a LimitRange, a default deny and only Prometheus in, on 9400", () => {
+            for (const plan of [dev, prod]) {
+                assert.equal(ofType(plan, T.quota).filter((q) => q.inputs.metadata.namespace === "node-metrics").length, 1);
+                assert.equal(ofType(plan, T.limitRange).filter((q) => q.inputs.metadata.namespace === "node-metrics").length, 1);
+                const ps = policiesIn(plan, "node-metrics");
+                assert.deepEqual(ps.map((p) => p.inputs.metadata.name).sort(), ["allow-dcgm-scrape", "default-deny-all"]);
+                assert.deepEqual(ps.flatMap((p) => p.inputs.spec.egress ?? []), [], "no egress at all");
+                const scrape = ps.find((p) => p.inputs.metadata.name === "allow-dcgm-scrape")!.inputs.spec;
+                assert.deepEqual(scrape.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: 9400, protocol: "TCP" }] }]);
+            }
+            const quota = ofType(prod, T.quota).find((q) => q.inputs.metadata.namespace === "node-metrics")!.inputs.spec.hard;
+            assert.deepEqual([quota["requests.nvidia.com/gpu"], quota.persistentvolumeclaims], ["0", "0"]);
+        });
+
+        it("monitoring has a default deny and exactly its flows, from the stack's control plane, nodes and namespaces", () => {
+            const names = (plan: Plan) => policiesIn(plan, "monitoring").map((p) => p.inputs.metadata.name).sort();
+            const base = ["default-deny-all", "allow-same-namespace", "allow-dns", "allow-api-server-prometheus", "allow-api-server-operator",
+                "allow-api-server-admission-jobs", "allow-api-server-grafana", "allow-api-server-kube-state-metrics", "allow-scrape-all-namespaces",
+                "allow-scrape-nodes", "allow-admission-webhook", "allow-pushgateway-clients", "allow-prometheus-clients"];
+            // Prod publishes Grafana and mails alerts; dev does neither.
+            assert.deepEqual(names(prod), [...base, "allow-grafana-load-balancer", "allow-acme-http01-solver", "allow-alertmanager-receivers"].sort());
+            assert.deepEqual(names(dev), [...base].sort());
+            const spec = (n: string) => policiesIn(prod, "monitoring").find((p) => p.inputs.metadata.name === n)!.inputs.spec;
+            assert.deepEqual(spec("allow-api-server-operator").egress[0].to, [{ ipBlock: { cidr: "172.16.0.0/28" } }]);
+            assert.deepEqual(spec("allow-scrape-nodes").egress[0].to, [{ ipBlock: { cidr: "10.10.0.0/20" } }]);
+            assert.deepEqual(spec("allow-pushgateway-clients").ingress[0].from.map((f: Any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]), ["ml-serving", "ml-training", "ml-experiments"]);
+            assert.deepEqual(spec("allow-prometheus-clients").ingress[0].from.map((f: Any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]), ["argo-rollouts"]);
+            assert.deepEqual(spec("allow-alertmanager-receivers").egress[0].ports, [{ port: 587, protocol: "TCP" }]);
+            // The chart installs after its NetworkPolicies (its install Jobs call the API server) and node-metrics' guardrails.
+            const release = one(prod, RELEASE, "monitoring-kube-prometheus-stack");
+            for (const n of ["monitoring-allow-api-server-admission-jobs", "monitoring-node-metrics-quota"]) {
+                const dep = prod.resources.find((r) => r.name === n)!;
+                assert.ok(release.dependsOn.includes(dep.urn), n);
+            }
+        });
     });
 
     it("keeps alerting secrets set as `secure:` config out of every plain input and output", async () => {
