@@ -32,6 +32,7 @@ const gke = new GkeCluster("mlops", {
     subnetwork: network.subnet.id,
     nodeServiceAccountId: serviceAccountId("gke-nodes", cfg.stack),
     deletionProtection: cfg.protectData,
+    dev: cfg.environment === "dev",
 });
 
 const gpuPools = cfg.gpuNodePools.map((pool) => new GpuNodePool(pool.name, {
@@ -145,7 +146,7 @@ const outputs: StackOutputValues = {
     region: cfg.region,
     clusterName: gke.cluster.name,
     clusterLocation: gke.location,
-    clusterEndpoint: gke.cluster.endpoint,
+    clusterEndpoint: gke.apiServerHost,
     kubeconfig: gke.kubeconfig,
     networkName: network.network.name,
     subnetName: network.subnet.name,
