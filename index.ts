@@ -32,6 +32,7 @@ const gke = new GkeCluster("mlops", {
     subnetwork: network.subnet.id,
     nodeServiceAccountId: serviceAccountId("gke-nodes", cfg.stack),
     deletionProtection: cfg.protectData,
+    dev: cfg.environment === "dev",
 });
 
 // Pod priorities first: a pod naming a PriorityClass that does not exist yet is rejected.
@@ -180,7 +181,7 @@ const outputs: StackOutputValues = {
     region: cfg.region,
     clusterName: gke.cluster.name,
     clusterLocation: gke.location,
-    clusterEndpoint: gke.cluster.endpoint,
+    clusterEndpoint: gke.apiServerHost,
     kubeconfig: gke.kubeconfig,
     networkName: network.network.name,
     subnetName: network.subnet.name,

@@ -30,6 +30,7 @@ export interface StackOutputs {
     clusterName: string;
     /** Region (regional cluster) or zone (zonal). */
     clusterLocation: string;
+    /** The control plane host the kubeconfig uses: the DNS endpoint with `cluster.controlPlaneAccess: dns`, else the IP endpoint. */
     clusterEndpoint: string;
     /** Secret. Authenticates with gke-gcloud-auth-plugin. */
     kubeconfig: string;

@@ -94,9 +94,10 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const monitoringNamespace = r.string(top, K("monitoringNamespace"), "") ?? NAMESPACE_DEFAULTS.monitoringNamespace;
     if (!isDns1123Label(monitoringNamespace)) r.add(K("monitoringNamespace"), "must be a DNS-1123 label", monitoringNamespace);
 
+    const dev = environment === "dev";
     const network = readNetwork(r, top[K("network")]);
     const clusterOptions = readCluster(r, top[K("cluster")]);
-    const cluster = resolveGkeCluster(clusterOptions, regionOr, reporter(r.issues, K("cluster")));
+    const cluster = resolveGkeCluster(clusterOptions, regionOr, reporter(r.issues, K("cluster")), dev);
     checkNoOverlap(r, network, cluster.masterCidr);
 
     const pools = (r.list(top[K("gpuNodePools")], K("gpuNodePools")) ?? []).map((entry, i) => readGpuPool(r, entry, `${K("gpuNodePools")}[${i}]`));
@@ -111,7 +112,6 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
         if (n && PLATFORM_NAMESPACES.includes(n.name)) r.add(`${K("namespaces")}[${i}].name`, `is a platform service's namespace; taken: ${PLATFORM_NAMESPACES.join(", ")}`, n.name);
     });
 
-    const dev = environment === "dev";
     const mlflowOptions = readMlflow(r, top[K("mlflow")], K("mlflow"));
     const mlflow = resolveMlflow(mlflowOptions, dev, reporter(r.issues, K("mlflow")));
     const monitoring = resolveMonitoring(readMonitoring(r, top[K("monitoring")], K("monitoring")), dev, reporter(r.issues, K("monitoring")));
@@ -192,7 +192,10 @@ function checkNoOverlap(r: FieldReader, n: NetworkConfig, masterCidr: string): v
 
 function readCluster(r: FieldReader, raw: unknown): GkeClusterOptions {
     const key = K("cluster");
-    const o = r.object(raw, key, ["regional", "zone", "releaseChannel", "masterAuthorizedNetworks", "masterCidr", "maintenanceWindow", "systemPool"]);
+    const o = r.object(raw, key, [
+        "regional", "zone", "releaseChannel", "controlPlaneAccess", "masterAuthorizedNetworks", "masterCidr", "maintenanceWindow", "systemPool",
+        "binaryAuthorization", "secretsEncryption",
+    ]);
     const nets = r.list(o?.masterAuthorizedNetworks, `${key}.masterAuthorizedNetworks`)?.map((n, i) => {
             const k = `${key}.masterAuthorizedNetworks[${i}]`;
             const e = r.object(n, k, ["cidrBlock", "displayName"]);
@@ -212,6 +215,7 @@ function readCluster(r: FieldReader, raw: unknown): GkeClusterOptions {
         regional: r.boolean(o, "regional", key),
         zone: r.string(o, "zone", key),
         releaseChannel: r.string(o, "releaseChannel", key) as GkeClusterOptions["releaseChannel"],
+        controlPlaneAccess: r.string(o, "controlPlaneAccess", key) as GkeClusterOptions["controlPlaneAccess"],
         masterCidr: r.string(o, "masterCidr", key),
         masterAuthorizedNetworks: nets,
         maintenanceWindow: mwFields?.startTime && mwFields.endTime && mwFields.recurrence
@@ -223,6 +227,8 @@ function readCluster(r: FieldReader, raw: unknown): GkeClusterOptions {
             diskSizeGb: r.integer(sp, "diskSizeGb", spKey),
             spot: r.boolean(sp, "spot", spKey),
         },
+        binaryAuthorization: r.string(o, "binaryAuthorization", key) as GkeClusterOptions["binaryAuthorization"],
+        secretsEncryption: r.string(o, "secretsEncryption", key) as GkeClusterOptions["secretsEncryption"],
     };
 }
 

@@ -52,6 +52,47 @@ export const gkePolicies: ResourceValidationPolicy[] = [
     cluster("gke-regional-control-plane", "A regional control plane survives a zone outage.", (p, _a, report) => {
         if (/-[a-z]$/.test(p.location ?? "")) report(`GKE clusters must be regional; location ${JSON.stringify(p.location)} is a zone.`);
     }),
+    cluster("gke-no-public-endpoint", "The control plane has no public IP: it is reached through its IAM-gated DNS endpoint or from the VPC.", (p, _a, report) => {
+        const publicIp = p.privateClusterConfig?.enablePrivateEndpoint !== true && p.controlPlaneEndpointsConfig?.ipEndpointsConfig?.enabled !== false;
+        if (publicIp) report("GKE clusters must not have a public control plane endpoint (privateClusterConfig.enablePrivateEndpoint: true; use the DNS endpoint).");
+    }),
+    {
+        name: "gke-binary-authorization",
+        description: "Only images from trusted registries run: Binary Authorization enforces the project's policy on every pod.",
+        enforcementLevel: "mandatory",
+        // Dev may run the policy in dry run: untrusted images are logged, not blocked.
+        configSchema: { properties: { allowDryRun: { type: "boolean", default: false } } },
+        validateResource: ofTypes([TYPES.cluster, TYPES.binaryAuthorizationPolicy], (p, args, report) => {
+            if (args.type === TYPES.cluster) {
+                const mode = p.binaryAuthorization?.evaluationMode;
+                if (mode !== "PROJECT_SINGLETON_POLICY_ENFORCE") report(`GKE clusters must evaluate the project's Binary Authorization policy (binaryAuthorization.evaluationMode PROJECT_SINGLETON_POLICY_ENFORCE, got ${JSON.stringify(mode)}).`);
+                return;
+            }
+            const rule = p.defaultAdmissionRule ?? {};
+            if (rule.evaluationMode === "ALWAYS_ALLOW") report("The Binary Authorization policy's default rule must not be ALWAYS_ALLOW.");
+            const { allowDryRun } = args.getConfig<{ allowDryRun: boolean }>();
+            const allowed = allowDryRun ? ["ENFORCED_BLOCK_AND_AUDIT_LOG", "DRYRUN_AUDIT_LOG_ONLY"] : ["ENFORCED_BLOCK_AND_AUDIT_LOG"];
+            if (!allowed.includes(rule.enforcementMode)) report(`The Binary Authorization policy must block untrusted images (enforcementMode ${allowed.join(" or ")}, got ${JSON.stringify(rule.enforcementMode)}).`);
+        }),
+    },
+    {
+        name: "gke-secrets-encryption",
+        description: "Secrets are also encrypted with the stack's own Cloud KMS key, which rotates and cannot be destroyed by a stray change.",
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { maxRotationDays: { type: "integer", minimum: 1, default: 90 } } },
+        validateResource: ofTypes([TYPES.cluster, TYPES.cryptoKey], (p, args, report) => {
+            if (args.type === TYPES.cluster) {
+                const state = p.databaseEncryption?.state;
+                if (state !== "ENCRYPTED") report(`GKE clusters must encrypt Secrets with a Cloud KMS key (databaseEncryption.state ENCRYPTED, got ${JSON.stringify(state)}).`);
+                return;
+            }
+            const { maxRotationDays } = args.getConfig<{ maxRotationDays: number }>();
+            const seconds = /^\d+(\.\d+)?s$/.test(p.rotationPeriod ?? "") ? parseFloat(p.rotationPeriod) : undefined;
+            if (seconds === undefined || seconds > maxRotationDays * 86400) report(`Cloud KMS keys must rotate at least every ${maxRotationDays} days (rotationPeriod ${JSON.stringify(p.rotationPeriod)}).`);
+            // Destroying the key makes whatever it encrypted unreadable for good.
+            if (!args.opts.protect) report("Cloud KMS keys must be protected (Pulumi protect).");
+        }),
+    },
 ];
 
 interface MachineTypes { allowedMachineTypes: string[]; allowedAccelerators: string[]; maxNodes: number }

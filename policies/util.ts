@@ -15,6 +15,8 @@ export function ofTypes(types: string[], check: (props: Props, args: ResourceVal
 export const TYPES = {
     cluster: "gcp:container/cluster:Cluster",
     nodePool: "gcp:container/nodePool:NodePool",
+    binaryAuthorizationPolicy: "gcp:binaryauthorization/policy:Policy",
+    cryptoKey: "gcp:kms/cryptoKey:CryptoKey",
     bucket: "gcp:storage/bucket:Bucket",
     sqlInstance: "gcp:sql/databaseInstance:DatabaseInstance",
     serviceAccountKey: "gcp:serviceaccount/key:Key",

@@ -6,11 +6,16 @@ import { StackConfig, loadStackConfig } from "../scripts/harness/stackConfig";
 let queue: Promise<unknown> = Promise.resolve();
 const memo = new Map<string, Promise<Plan>>();
 
-/** Runs plans one after another: the SDK's runtime state is global. */
-export function planSerially(stack: string, config: StackConfig, program?: string): Promise<Plan> {
-    const run = queue.then(() => runPlan(stack, config, program));
+/** Runs `fn` alone, after everything queued before it: the SDK's runtime state (mocks, config) is global. */
+export function serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn);
     queue = run.catch(() => undefined);
     return run;
+}
+
+/** Runs plans one after another. */
+export function planSerially(stack: string, config: StackConfig, program?: string): Promise<Plan> {
+    return serially(() => runPlan(stack, config, program));
 }
 
 export function planOf(stack: "dev" | "prod"): Promise<Plan> {

@@ -2,8 +2,14 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Report, resolveOrThrow } from "../../config/errors";
+import { TRUSTED_IMAGE_PREFIXES } from "../../config/registries";
 import { definedOnly, parseCidr } from "../../config/validate";
 import { SECONDARY_RANGES } from "../network/platformNetwork";
+import {
+    BINARY_AUTHORIZATION_MODES, BinaryAuthorizationMode, CONTROL_PLANE_ACCESS, ControlPlaneAccess, KMS_ENCRYPTER_DECRYPTER,
+    KMS_ROTATION_PERIOD, SECRETS_ENCRYPTION, SecretsEncryption, apiServerTarget, binaryAuthorizationPolicy, controlPlaneSettings, gkeServiceAgent,
+    isInternalRange,
+} from "./hardening";
 import { buildKubeconfig } from "./kubeconfig";
 import { checkPoolSize, hardenedNodeConfig } from "./nodeConfig";
 
@@ -43,7 +49,16 @@ export interface GkeClusterOptions {
     zone?: string;
     /** GKE release channel. Defaults to REGULAR. */
     releaseChannel?: ReleaseChannel;
-    /** CIDR blocks allowed to reach the control plane. Defaults to none: only the VPC reaches it. */
+    /**
+     * How clients outside the cluster (people, CI, Pulumi itself) reach the control plane; see
+     * CONTROL_PLANE_ACCESS. Defaults to `dns`: the DNS-based endpoint, gated by IAM, and no public IP endpoint.
+     */
+    controlPlaneAccess?: ControlPlaneAccess;
+    /**
+     * CIDR blocks allowed to reach the control plane's IP endpoint. Defaults to none: only the cluster's own
+     * nodes and Pods reach it. With `controlPlaneAccess` `dns` or `private` there is no public endpoint, so
+     * only internal (RFC 1918 or 100.64.0.0/10) blocks are accepted; they reach the private endpoint.
+     */
     masterAuthorizedNetworks?: AuthorizedNetwork[];
     /** /28 range for the control plane's private endpoint. Defaults to 172.16.0.0/28. Changing it replaces the cluster. */
     masterCidr?: string;
@@ -51,6 +66,17 @@ export interface GkeClusterOptions {
     maintenanceWindow?: MaintenanceWindow;
     /** The untainted pool for platform components. */
     systemPool?: SystemPoolOptions;
+    /**
+     * Binary Authorization: the project's policy admits only images from the platform's trusted registries
+     * (TRUSTED_IMAGE_PREFIXES) and Google's system images. Defaults to `dryRun` in dev (untrusted images are
+     * admitted and audit-logged), `enforce` otherwise (they are blocked). `off` leaves images unchecked.
+     */
+    binaryAuthorization?: BinaryAuthorizationMode;
+    /**
+     * Application-layer Secrets encryption. Defaults to `kms`: a Cloud KMS key the stack creates in the
+     * cluster's region (rotated every 90 days, protected with the cluster) also encrypts Secrets.
+     */
+    secretsEncryption?: SecretsEncryption;
 }
 
 export interface GkeClusterArgs extends GkeClusterOptions {
@@ -63,13 +89,17 @@ export interface GkeClusterArgs extends GkeClusterOptions {
     subnetwork: pulumi.Input<string>;
     /** Node service account ID (6..30 chars). Required; unique per stack. */
     nodeServiceAccountId: string;
-    /** GKE deletion protection and Pulumi `protect` on the cluster. Defaults to true. */
+    /** GKE deletion protection and Pulumi `protect` on the cluster and its KMS key ring and key. Defaults to true. */
     deletionProtection?: boolean;
+    /** A development stack: lighter defaults (`binaryAuthorization` dryRun). Defaults to false. */
+    dev?: boolean;
 }
 
 export const CLUSTER_DEFAULTS = {
     regional: true,
     releaseChannel: "REGULAR" as ReleaseChannel,
+    controlPlaneAccess: "dns" as ControlPlaneAccess,
+    secretsEncryption: "kms" as SecretsEncryption,
     masterCidr: "172.16.0.0/28",
     // Two 6-hour nights a week: about 55 hours per 32 days, above GKE's 48-hour minimum.
     maintenanceWindow: { startTime: "2025-01-04T01:00:00Z", endTime: "2025-01-04T07:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
@@ -100,8 +130,9 @@ export function maintenanceHoursPer32Days(w: MaintenanceWindow): number | undefi
 /**
  * Pure: fills defaults and reports every bad option.
  * @param region the cluster's region; a zonal cluster's zone must be in it.
+ * @param dev a development stack, which gets the lighter defaults.
  */
-export function resolveGkeCluster(o: GkeClusterOptions, region: string, report: Report): ResolvedCluster {
+export function resolveGkeCluster(o: GkeClusterOptions, region: string, report: Report, dev: boolean): ResolvedCluster {
     const d = CLUSTER_DEFAULTS;
     const regional = o.regional ?? d.regional;
     if (!regional && o.zone === undefined) report("zone", `is required when regional is false: a zone of ${region}, such as ${region}-a`);
@@ -116,11 +147,21 @@ export function resolveGkeCluster(o: GkeClusterOptions, region: string, report: 
     if ("error" in mc) report("masterCidr", mc.error, masterCidr);
     else if (mc.prefix !== 28) report("masterCidr", "must be a /28 block (GKE's control plane range)", masterCidr);
 
+    const controlPlaneAccess = o.controlPlaneAccess ?? d.controlPlaneAccess;
+    if (!CONTROL_PLANE_ACCESS.includes(controlPlaneAccess)) report("controlPlaneAccess", `allowed: ${CONTROL_PLANE_ACCESS.join(", ")}`, controlPlaneAccess);
     const masterAuthorizedNetworks = o.masterAuthorizedNetworks ?? [];
     masterAuthorizedNetworks.forEach((n, i) => {
         const c = parseCidr(n.cidrBlock);
         if ("error" in c) report(`masterAuthorizedNetworks[${i}].cidrBlock`, c.error, n.cidrBlock);
+        // Without a public endpoint, an outside block would be a silent no-op; people reach the cluster through the DNS endpoint.
+        else if ((controlPlaneAccess === "dns" || controlPlaneAccess === "private") && !isInternalRange(c)) {
+            report(`masterAuthorizedNetworks[${i}].cidrBlock`, `must be an internal range (RFC 1918 or 100.64.0.0/10): with controlPlaneAccess ${controlPlaneAccess} there is no public endpoint`, n.cidrBlock);
+        }
     });
+    const binaryAuthorization = o.binaryAuthorization ?? (dev ? "dryRun" : "enforce");
+    if (!BINARY_AUTHORIZATION_MODES.includes(binaryAuthorization)) report("binaryAuthorization", `allowed: ${BINARY_AUTHORIZATION_MODES.join(", ")}`, binaryAuthorization);
+    const secretsEncryption = o.secretsEncryption ?? d.secretsEncryption;
+    if (!SECRETS_ENCRYPTION.includes(secretsEncryption)) report("secretsEncryption", `allowed: ${SECRETS_ENCRYPTION.join(", ")}`, secretsEncryption);
 
     const maintenanceWindow = o.maintenanceWindow ?? d.maintenanceWindow;
     const mw = maintenanceWindow;
@@ -145,7 +186,8 @@ export function resolveGkeCluster(o: GkeClusterOptions, region: string, report: 
 
     return {
         regional, zone: o.zone, location: regional ? region : (o.zone ?? region),
-        releaseChannel, masterCidr, masterAuthorizedNetworks, maintenanceWindow, systemPool: sp,
+        releaseChannel, masterCidr, controlPlaneAccess, masterAuthorizedNetworks, maintenanceWindow, systemPool: sp,
+        binaryAuthorization, secretsEncryption,
     };
 }
 
@@ -155,6 +197,8 @@ export function resolveGkeCluster(o: GkeClusterOptions, region: string, report: 
  *
  * Fixed, not configurable: private nodes, Workload Identity, shielded nodes, Dataplane V2 (which enforces
  * NetworkPolicy), no default node pool, no legacy ABAC, no client certificate, system and workload logging.
+ * Configurable, safe by default: control plane access (DNS endpoint with IAM), Binary Authorization, and
+ * Secrets encryption with the stack's own Cloud KMS key.
  */
 export class GkeCluster extends pulumi.ComponentResource {
     public readonly cluster: gcp.container.Cluster;
@@ -164,12 +208,18 @@ export class GkeCluster extends pulumi.ComponentResource {
     public readonly location: string;
     /** Kubeconfig using gke-gcloud-auth-plugin. Secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The control plane address the kubeconfig uses: the DNS endpoint with `dns` access, else the IP endpoint. */
+    public readonly apiServerHost: pulumi.Output<string>;
+    /** The Cloud KMS key that encrypts Secrets (`secretsEncryption: kms` only). */
+    public readonly secretsKey?: gcp.kms.CryptoKey;
+    /** The project's Binary Authorization policy (unless `binaryAuthorization: off`). */
+    public readonly binaryAuthorizationPolicy?: gcp.binaryauthorization.Policy;
     /** The Kubernetes provider for this cluster; pass it to every Kubernetes resource. */
     public readonly provider: k8s.Provider;
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:gke:GkeCluster", name, {}, opts);
-        const r = resolveOrThrow("GkeCluster", (report) => resolveGkeCluster(args, args.region, report));
+        const r = resolveOrThrow("GkeCluster", (report) => resolveGkeCluster(args, args.region, report, args.dev ?? false));
         const deletionProtection = args.deletionProtection ?? CLUSTER_DEFAULTS.deletionProtection;
         this.location = r.location;
 
@@ -181,6 +231,37 @@ export class GkeCluster extends pulumi.ComponentResource {
         const roles = NODE_SA_ROLES.map((role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
             project: args.project, role, member,
         }, { parent: this }));
+
+        const clusterNeeds: pulumi.Resource[] = [...roles];
+        if (r.secretsEncryption === "kms") {
+            // Key rings and keys can never be deleted in Cloud KMS: autonamed, a recreated stack gets fresh ones.
+            const keyRing = new gcp.kms.KeyRing(`${name}-keys`, { project: args.project, location: args.region }, { parent: this, protect: deletionProtection });
+            this.secretsKey = new gcp.kms.CryptoKey(`${name}-secrets`, {
+                keyRing: keyRing.id,
+                purpose: "ENCRYPT_DECRYPT",
+                rotationPeriod: KMS_ROTATION_PERIOD,
+                // Destroying the key would make every Secret in the cluster unreadable.
+                deletionPolicy: deletionProtection ? "PREVENT" : "DELETE",
+                labels: { "mlops-platform": pulumi.getStack() },
+            }, { parent: this, protect: deletionProtection });
+            const project = gcp.organizations.getProjectOutput({ projectId: args.project }, { parent: this });
+            clusterNeeds.push(new gcp.kms.CryptoKeyIAMMember(`${name}-secrets-gke`, {
+                cryptoKeyId: this.secretsKey.id,
+                role: KMS_ENCRYPTER_DECRYPTER,
+                member: pulumi.interpolate`serviceAccount:${project.number.apply(gkeServiceAgent)}`,
+            }, { parent: this }));
+        }
+        if (r.binaryAuthorization !== "off") {
+            // One policy per project: a second stack in the same project would fight over it.
+            this.binaryAuthorizationPolicy = new gcp.binaryauthorization.Policy(`${name}-binauthz`, {
+                project: args.project,
+                description: `mlops-platform (${pulumi.getStack()}): only images from the platform's trusted registries`,
+                ...binaryAuthorizationPolicy(r.binaryAuthorization, TRUSTED_IMAGE_PREFIXES),
+            }, { parent: this });
+            // The first pods are judged by this policy, not by whatever the project had before.
+            clusterNeeds.push(this.binaryAuthorizationPolicy);
+        }
+        const endpoints = controlPlaneSettings(r.controlPlaneAccess);
 
         const nodeConfig = (pool: string) => hardenedNodeConfig({
             machineType: r.systemPool.machineType, serviceAccount: this.nodeServiceAccount.email,
@@ -203,9 +284,11 @@ export class GkeCluster extends pulumi.ComponentResource {
             nodeConfig: nodeConfig("default"),
             privateClusterConfig: {
                 enablePrivateNodes: true,
-                enablePrivateEndpoint: false,
+                enablePrivateEndpoint: endpoints.enablePrivateEndpoint,
+                // Nodes, and controllers in the cluster, reach the API server here in every access mode.
                 masterIpv4CidrBlock: r.masterCidr,
             },
+            controlPlaneEndpointsConfig: endpoints.controlPlaneEndpointsConfig,
             masterAuthorizedNetworksConfig: {
                 cidrBlocks: r.masterAuthorizedNetworks.map((n) => ({ cidrBlock: n.cidrBlock, displayName: n.displayName ?? n.cidrBlock })),
                 gcpPublicCidrsAccessEnabled: false,
@@ -229,6 +312,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
             // Workload metrics come from the platform's own Prometheus; GKE keeps system metrics.
             monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: false } },
+            binaryAuthorization: { evaluationMode: r.binaryAuthorization === "off" ? "DISABLED" : "PROJECT_SINGLETON_POLICY_ENFORCE" },
+            ...(this.secretsKey ? { databaseEncryption: { state: "ENCRYPTED", keyName: this.secretsKey.id } } : {}),
             resourceLabels: { "mlops-platform": pulumi.getStack() },
             deletionProtection,
         }, {
@@ -236,7 +321,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             protect: deletionProtection,
             // The default pool's settings matter only at creation; it is removed right after.
             ignoreChanges: ["nodeConfig", "initialNodeCount"],
-            dependsOn: roles,
+            dependsOn: clusterNeeds,
         });
 
         this.systemPool = new gcp.container.NodePool(`${name}-system`, {
@@ -248,8 +333,11 @@ export class GkeCluster extends pulumi.ComponentResource {
             nodeConfig: nodeConfig("system"),
         }, { parent: this });
 
-        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
-            .apply(([clusterName, endpoint, auth]) => buildKubeconfig(clusterName, endpoint, auth.clusterCaCertificate!)));
+        const target = pulumi.all([this.cluster.endpoint, this.cluster.controlPlaneEndpointsConfig, this.cluster.masterAuth])
+            .apply(([ipEndpoint, cpe, auth]) => apiServerTarget(r.controlPlaneAccess, { ipEndpoint, dnsEndpoint: cpe.dnsEndpointConfig.endpoint, caCertificate: auth.clusterCaCertificate }));
+        this.apiServerHost = target.host;
+        this.kubeconfig = pulumi.secret(pulumi.all([this.cluster.name, target])
+            .apply(([clusterName, t]) => buildKubeconfig(clusterName, t.host, t.caCertificate)));
 
         this.provider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
@@ -258,7 +346,8 @@ export class GkeCluster extends pulumi.ComponentResource {
 
         this.registerOutputs({
             cluster: this.cluster, nodeServiceAccount: this.nodeServiceAccount, systemPool: this.systemPool,
-            location: this.location, kubeconfig: this.kubeconfig, provider: this.provider,
+            location: this.location, kubeconfig: this.kubeconfig, apiServerHost: this.apiServerHost, provider: this.provider,
+            secretsKey: this.secretsKey, binaryAuthorizationPolicy: this.binaryAuthorizationPolicy,
         });
     }
 }

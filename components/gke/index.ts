@@ -1,4 +1,5 @@
 export * from "./gkeCluster";
 export * from "./gpuNodePool";
+export * from "./hardening";
 export * from "./kubeconfig";
 export * from "./nodeConfig";

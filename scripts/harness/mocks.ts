@@ -25,6 +25,7 @@ export const COMPUTED_OUTPUTS: Record<string, string[]> = {
 /** Google Cloud types without a `name` to autoname. */
 const GCP_WITHOUT_NAME = [
     /IAM(Member|Binding|Policy)$/,
+    /^gcp:binaryauthorization\/policy:Policy$/,
     /^gcp:serviceaccount\/account:Account$/,
     /^gcp:servicenetworking\/connection:Connection$/,
 ];
@@ -51,14 +52,35 @@ export function mockState(args: pulumi.runtime.MockResourceArgs): Record<string,
     for (const out of COMPUTED_OUTPUTS[type] ?? []) state[out] = WIRE_UNKNOWN;
     if (type === "gcp:container/cluster:Cluster") {
         state.masterAuth = { ...(state.masterAuth as object), clusterCaCertificate: WIRE_UNKNOWN, clientCertificate: WIRE_UNKNOWN, clientKey: WIRE_UNKNOWN };
+        // GKE names the DNS endpoint (<id>.<region>.gke.goog) when it creates the cluster.
+        const cpe = (state.controlPlaneEndpointsConfig ?? {}) as { dnsEndpointConfig?: object };
+        state.controlPlaneEndpointsConfig = { ...cpe, dnsEndpointConfig: { ...cpe.dnsEndpointConfig, endpoint: WIRE_UNKNOWN } };
     }
     return state;
 }
+
+/**
+ * The project number the plan's `getProject` answers: stable per project ID, 12 digits like a real one.
+ * Real previews read it from the Resource Manager API, so it is known in a preview too.
+ */
+export function mockProjectNumber(projectId: string): string {
+    return String(100_000_000_000 + (parseInt(shortHash(`project::${projectId}`, 10), 16) % 900_000_000_000));
+}
+
+/** Provider functions the program calls, answered as the real provider would for an existing project. */
+const FUNCTIONS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+    "gcp:organizations/getProject:getProject": (inputs) => {
+        const projectId = String(inputs.projectId);
+        return { projectId, name: projectId, number: mockProjectNumber(projectId), id: `projects/${projectId}` };
+    },
+};
 
 export const planMocks: pulumi.runtime.Mocks = {
     // New resources have no ID until they are created.
     newResource: (args) => ({ id: undefined, state: mockState(args) }),
     call: (args) => {
-        throw new Error(`the offline plan has no answer for the function ${args.token}; the program must not call provider functions`);
+        const answer = FUNCTIONS[args.token];
+        if (!answer) throw new Error(`the offline plan has no answer for the function ${args.token}; answer it in FUNCTIONS or do not call it`);
+        return answer(args.inputs);
     },
 };

@@ -60,6 +60,24 @@ describe("stack configuration", () => {
             assert.equal(cfg.namespaces[0].quota.gpus, 0);
         });
 
+        it("prod reaches its control plane through the DNS endpoint, enforces Binary Authorization and encrypts Secrets with KMS", () => {
+            const prod = parsePlatformConfig(stackValues("prod"), "prod").cluster;
+            assert.deepEqual([prod.controlPlaneAccess, prod.binaryAuthorization, prod.secretsEncryption, prod.masterAuthorizedNetworks], ["dns", "enforce", "kms", []]);
+            const dev = parsePlatformConfig(stackValues("dev"), "dev").cluster;
+            assert.deepEqual([dev.controlPlaneAccess, dev.binaryAuthorization, dev.secretsEncryption], ["dns", "dryRun", "googleManaged"]);
+        });
+
+        it("defaults to the DNS endpoint and KMS everywhere, Binary Authorization dry run in dev and enforced elsewhere", () => {
+            for (const [environment, binauthz] of [["dev", "dryRun"], ["staging", "enforce"], ["prod", "enforce"]]) {
+                const raw = stackValues("dev");
+                raw["mlops-platform:environment"] = environment;
+                const c = raw[CLUSTER] as Any;
+                for (const k of ["controlPlaneAccess", "binaryAuthorization", "secretsEncryption"]) delete c[k];
+                const cluster = parsePlatformConfig(raw, environment).cluster;
+                assert.deepEqual([cluster.controlPlaneAccess, cluster.binaryAuthorization, cluster.secretsEncryption], ["dns", binauthz, "kms"], environment);
+            }
+        });
+
         it("defaults the environment to prod, so a stack without the key is protected", () => {
             const raw = stackValues("dev");
             delete raw["mlops-platform:environment"];
@@ -110,6 +128,26 @@ describe("stack configuration", () => {
             assert.match(issue!.message, /required when regional is false.*us-central1-a/);
         });
 
+        for (const [field, value, allowed] of [
+            ["controlPlaneAccess", "public", /allowed: dns, private, authorizedNetworks/],
+            ["binaryAuthorization", "audit", /allowed: enforce, dryRun, off/],
+            ["secretsEncryption", "cmek", /allowed: kms, googleManaged/],
+        ] as const) {
+            it(`an unknown cluster.${field}`, () => {
+                const raw = stackValues("prod");
+                (raw[CLUSTER] as Any)[field] = value;
+                assertRejected(raw, `${CLUSTER}.${field}`, value, allowed);
+            });
+        }
+
+        it("a public authorized network when the control plane has no public endpoint", () => {
+            const raw = stackValues("prod");
+            (raw[CLUSTER] as Any).masterAuthorizedNetworks = [{ cidrBlock: "10.8.0.0/16", displayName: "vpn" }, { cidrBlock: "203.0.113.0/24", displayName: "office" }];
+            assertRejected(raw, `${CLUSTER}.masterAuthorizedNetworks[1].cidrBlock`, "203.0.113.0/24", /must be an internal range \(RFC 1918 or 100\.64\.0\.0\/10\): with controlPlaneAccess dns there is no public endpoint/);
+            (raw[CLUSTER] as Any).controlPlaneAccess = "authorizedNetworks";
+            assert.deepEqual(parsePlatformConfig(raw, "prod").cluster.masterAuthorizedNetworks.map((n) => n.cidrBlock), ["10.8.0.0/16", "203.0.113.0/24"]);
+        });
+
         it("a zone outside the region", () => {
             const raw = stackValues("dev");
             (raw[CLUSTER] as Any).zone = "europe-west4-a";
@@ -148,7 +186,7 @@ describe("stack configuration", () => {
 
         it("a malformed CIDR", () => {
             const raw = stackValues("dev");
-            (raw[CLUSTER] as Any).masterAuthorizedNetworks[0].cidrBlock = "10.0.0.300/8";
+            (raw[CLUSTER] as Any).masterAuthorizedNetworks = [{ cidrBlock: "10.0.0.300/8" }];
             assertRejected(raw, `${CLUSTER}.masterAuthorizedNetworks[0].cidrBlock`, "10.0.0.300/8", /octet must be 0..255/);
         });
 

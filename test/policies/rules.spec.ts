@@ -20,7 +20,10 @@ const clone = <T>(x: T): T => structuredClone(x);
 
 const CLUSTER = {
     location: "us-central1",
-    privateClusterConfig: { enablePrivateNodes: true },
+    privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true },
+    controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true }, ipEndpointsConfig: { enabled: true } },
+    binaryAuthorization: { evaluationMode: "PROJECT_SINGLETON_POLICY_ENFORCE" },
+    databaseEncryption: { state: "ENCRYPTED", keyName: "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k" },
     masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "203.0.113.0/24" }], gcpPublicCidrsAccessEnabled: false },
     workloadIdentityConfig: { workloadPool: "p.svc.id.goog" },
     enableShieldedNodes: true,
@@ -45,6 +48,12 @@ const POOL = {
         taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
     },
 };
+const BINAUTHZ = {
+    globalPolicyEvaluationMode: "ENABLE",
+    admissionWhitelistPatterns: [{ namePattern: "us-docker.pkg.dev/**" }],
+    defaultAdmissionRule: { evaluationMode: "ALWAYS_DENY", enforcementMode: "ENFORCED_BLOCK_AND_AUDIT_LOG" },
+};
+const KEY = { keyRing: "projects/p/locations/us-central1/keyRings/r", purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" };
 const BUCKET = { uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", versioning: { enabled: true } };
 const SQL = {
     deletionProtection: true,
@@ -77,7 +86,7 @@ interface Case {
 const T = {
     cluster: "gcp:container/cluster:Cluster", pool: "gcp:container/nodePool:NodePool", bucket: "gcp:storage/bucket:Bucket",
     sql: "gcp:sql/databaseInstance:DatabaseInstance", deployment: "kubernetes:apps/v1:Deployment", cron: "kubernetes:batch/v1:CronJob",
-    service: "kubernetes:core/v1:Service", projectIam: "gcp:projects/iAMMember:IAMMember", bucketIam: "gcp:storage/bucketIAMMember:BucketIAMMember",
+    service: "kubernetes:core/v1:Service", binauthz: "gcp:binaryauthorization/policy:Policy", cryptoKey: "gcp:kms/cryptoKey:CryptoKey", projectIam: "gcp:projects/iAMMember:IAMMember", bucketIam: "gcp:storage/bucketIAMMember:BucketIAMMember",
 };
 const protect = { protect: true };
 const onContainer = (f: (c: Any) => void) => (p: Any) => f(p.spec.template.spec.containers[0]);
@@ -96,6 +105,12 @@ const CASES: Case[] = [
     { rule: "gke-logging-and-monitoring", type: T.cluster, ok: CLUSTER, okOpts: protect, bad: (p) => { p.loggingConfig.enableComponents = []; }, message: /system component logs/ },
     { rule: "gke-deletion-protection", type: T.cluster, ok: CLUSTER, okOpts: protect, bad: (p) => { p.deletionProtection = false; }, message: /deletionProtection: true and Pulumi protect/ },
     { rule: "gke-regional-control-plane", type: T.cluster, ok: CLUSTER, okOpts: protect, bad: (p) => { p.location = "us-central1-a"; }, message: /must be regional; location "us-central1-a" is a zone/ },
+    { rule: "gke-no-public-endpoint", type: T.cluster, ok: CLUSTER, okOpts: protect, bad: (p) => { p.privateClusterConfig.enablePrivateEndpoint = false; }, message: /must not have a public control plane endpoint/ },
+    { rule: "gke-binary-authorization", type: T.cluster, ok: CLUSTER, okOpts: protect, bad: (p) => { p.binaryAuthorization.evaluationMode = "DISABLED"; }, message: /PROJECT_SINGLETON_POLICY_ENFORCE, got "DISABLED"/ },
+    { rule: "gke-binary-authorization", type: T.binauthz, ok: BINAUTHZ, bad: (p) => { p.defaultAdmissionRule.enforcementMode = "DRYRUN_AUDIT_LOG_ONLY"; }, message: /must block untrusted images \(enforcementMode ENFORCED_BLOCK_AND_AUDIT_LOG, got "DRYRUN_AUDIT_LOG_ONLY"\)/ },
+    { rule: "gke-binary-authorization", type: T.binauthz, ok: BINAUTHZ, bad: (p) => { p.defaultAdmissionRule.evaluationMode = "ALWAYS_ALLOW"; }, message: /must not be ALWAYS_ALLOW/ },
+    { rule: "gke-secrets-encryption", type: T.cluster, ok: CLUSTER, okOpts: protect, bad: (p) => { delete p.databaseEncryption; }, message: /encrypt Secrets with a Cloud KMS key \(databaseEncryption\.state ENCRYPTED, got undefined\)/ },
+    { rule: "gke-secrets-encryption", type: T.cryptoKey, ok: KEY, okOpts: protect, bad: (p) => { p.rotationPeriod = "31536000s"; }, message: /rotate at least every 90 days \(rotationPeriod "31536000s"\)/ },
     { rule: "nodepool-no-default-service-account", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.serviceAccount = "123456-compute@developer.gserviceaccount.com"; }, message: /not the Compute default \("123456-compute@developer/ },
     { rule: "nodepool-cloud-platform-scope-only", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.oauthScopes.push("https://www.googleapis.com/auth/devstorage.read_only"); }, message: /only the cloud-platform scope/ },
     { rule: "nodepool-gke-metadata-server", type: T.pool, ok: POOL, bad: (p) => { p.nodeConfig.workloadMetadataConfig.mode = "GCE_METADATA"; }, message: /GKE_METADATA/ },
@@ -180,6 +195,22 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
         const found = only(await analyzer.analyze(rec("gcp:serviceaccount/key:Key", { serviceAccountId: "a" })), "iam-no-service-account-keys");
         assert.match(found[0].message, /Service account keys must not be created/);
         assert.deepEqual(only(await analyzer.analyze(rec("gcp:serviceaccount/account:Account", { accountId: "a" })), "iam-no-service-account-keys"), []);
+    });
+
+    it("gke-binary-authorization: a dry-run policy passes where the stack's config allows it (dev)", async () => {
+        const dryRun = clone(BINAUTHZ) as Any;
+        dryRun.defaultAdmissionRule.enforcementMode = "DRYRUN_AUDIT_LOG_ONLY";
+        try {
+            await analyzer.configure({ all: "mandatory", "gke-binary-authorization": { allowDryRun: true } });
+            assert.deepEqual(only(await analyzer.analyze(rec(T.binauthz, dryRun)), "gke-binary-authorization"), []);
+        } finally {
+            await analyzer.configure({ all: "mandatory" });
+        }
+    });
+
+    it("gke-secrets-encryption: an unprotected key, whose loss would make every Secret unreadable", async () => {
+        const [v] = only(await analyzer.analyze(rec(T.cryptoKey, clone(KEY))), "gke-secrets-encryption");
+        assert.match(v.message, /Cloud KMS keys must be protected/);
     });
 
     it("a workload named in a rule's exemptWorkloads (the stack config) is exempt from that rule only; no other workload is", async () => {

@@ -4,7 +4,14 @@ import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { kubernetesObjects } from "../../scripts/harness/output";
 import { Plan } from "../../scripts/harness/runPlan";
 import { SECRET, UNKNOWN } from "../../scripts/harness/values";
+import { TRUSTED_IMAGE_PREFIXES } from "../../config/registries";
+import { mockProjectNumber } from "../../scripts/harness/mocks";
 import { Any, bothPlans, ofType, one, planOf, T } from "../plans";
+
+const BINAUTHZ = "gcp:binaryauthorization/policy:Policy";
+const KEY_RING = "gcp:kms/keyRing:KeyRing";
+const CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey";
+const KEY_IAM = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember";
 
 describe("stack plans", () => {
     let dev: Plan;
@@ -36,17 +43,63 @@ describe("stack plans", () => {
     });
 
     describe("GKE cluster", () => {
-        it("has private nodes, authorized networks only, and no client certificate or legacy ABAC", () => {
+        it("has private nodes, no public endpoint (the DNS endpoint, gated by IAM, instead), no client certificate or legacy ABAC", () => {
             const c = one(prod, T.cluster, "mlops-cluster").inputs;
             assert.equal(c.privateClusterConfig.enablePrivateNodes, true);
-            assert.equal(c.privateClusterConfig.masterIpv4CidrBlock, "172.16.0.0/28");
-            assert.deepEqual(c.masterAuthorizedNetworksConfig.cidrBlocks, [
-                { cidrBlock: "203.0.113.0/24", displayName: "corp-vpn" },
-                { cidrBlock: "198.51.100.0/24", displayName: "ci-runners" },
-            ]);
-            assert.equal(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            assert.equal(c.privateClusterConfig.enablePrivateEndpoint, true, "no public IP endpoint");
+            assert.equal(c.privateClusterConfig.masterIpv4CidrBlock, "172.16.0.0/28", "the private endpoint nodes and in-cluster controllers use");
+            assert.deepEqual(c.controlPlaneEndpointsConfig, { dnsEndpointConfig: { allowExternalTraffic: true }, ipEndpointsConfig: { enabled: true } });
+            assert.deepEqual(c.masterAuthorizedNetworksConfig, { cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
             assert.equal(c.masterAuth.clientCertificateConfig.issueClientCertificate, false);
             assert.equal(c.enableLegacyAbac, false);
+            assert.equal(one(dev, T.cluster, "mlops-cluster").inputs.privateClusterConfig.enablePrivateEndpoint, true, "dev too: CI reaches it the same way");
+        });
+
+        it("enforces Binary Authorization in prod: only the trusted registries, Google's system images, nothing else", () => {
+            const c = one(prod, T.cluster, "mlops-cluster");
+            assert.deepEqual(c.inputs.binaryAuthorization, { evaluationMode: "PROJECT_SINGLETON_POLICY_ENFORCE" });
+            const policy = one(prod, BINAUTHZ, "mlops-binauthz");
+            assert.equal(policy.inputs.project, "acme-mlops-prod");
+            assert.equal(policy.inputs.globalPolicyEvaluationMode, "ENABLE");
+            assert.deepEqual(policy.inputs.defaultAdmissionRule, { enforcementMode: "ENFORCED_BLOCK_AND_AUDIT_LOG", evaluationMode: "ALWAYS_DENY" });
+            assert.deepEqual(policy.inputs.admissionWhitelistPatterns.map((p: Any) => p.namePattern), TRUSTED_IMAGE_PREFIXES.map((p) => `${p}**`));
+            assert.ok(c.dependsOn.includes(policy.urn), "the first pods are judged by this policy, not by whatever the project had before");
+            assert.deepEqual(one(dev, BINAUTHZ, "mlops-binauthz").inputs.defaultAdmissionRule, { enforcementMode: "DRYRUN_AUDIT_LOG_ONLY", evaluationMode: "ALWAYS_DENY" });
+            assert.deepEqual(one(dev, T.cluster, "mlops-cluster").inputs.binaryAuthorization, { evaluationMode: "PROJECT_SINGLETON_POLICY_ENFORCE" });
+        });
+
+        it("encrypts prod's Secrets with its own KMS key: in the region, rotated every 90 days, protected", () => {
+            const ring = one(prod, KEY_RING, "mlops-keys");
+            assert.deepEqual(ring.inputs, { location: "us-central1", project: "acme-mlops-prod" }, "no physical name: Pulumi autonames it");
+            assert.equal(ring.protect, true);
+            const key = one(prod, CRYPTO_KEY, "mlops-secrets");
+            assert.equal(key.inputs.rotationPeriod, "7776000s");
+            assert.equal(key.inputs.purpose, "ENCRYPT_DECRYPT");
+            assert.equal(key.inputs.deletionPolicy, "PREVENT");
+            assert.equal(key.inputs.name, undefined, "autonamed");
+            assert.equal(key.protect, true);
+            assert.deepEqual(key.dependsOn, [ring.urn]);
+            const c = one(prod, T.cluster, "mlops-cluster");
+            assert.deepEqual(c.inputs.databaseEncryption, { keyName: UNKNOWN, state: "ENCRYPTED" }, "the key's ID, known once it exists");
+            assert.ok(c.dependsOn.includes(key.urn));
+        });
+
+        it("lets only the GKE service agent use the key, and only that key, before the cluster exists", () => {
+            const grants = ofType(prod, KEY_IAM);
+            assert.equal(grants.length, 1);
+            const [grant] = grants;
+            assert.deepEqual(grant.inputs, {
+                cryptoKeyId: UNKNOWN, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: `serviceAccount:service-${mockProjectNumber("acme-mlops-prod")}@container-engine-robot.iam.gserviceaccount.com`,
+            });
+            assert.deepEqual(grant.dependsOn, [one(prod, CRYPTO_KEY, "mlops-secrets").urn]);
+            assert.ok(one(prod, T.cluster, "mlops-cluster").dependsOn.includes(grant.urn), "GKE checks the key when it creates the cluster");
+            assert.equal(ofType(prod, T.iamMember).filter((m) => /container-engine-robot/.test(JSON.stringify(m.inputs))).length, 0, "no project-wide grant");
+        });
+
+        it("dev keeps Google's default Secrets encryption: no key ring to leave behind", () => {
+            assert.deepEqual([ofType(dev, KEY_RING).length, ofType(dev, CRYPTO_KEY).length, ofType(dev, KEY_IAM).length], [0, 0, 0]);
+            assert.equal(one(dev, T.cluster, "mlops-cluster").inputs.databaseEncryption, undefined);
         });
 
         it("has Workload Identity, shielded nodes, Dataplane V2, a release channel and a maintenance window", () => {
