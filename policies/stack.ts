@@ -8,7 +8,6 @@ const matches = (selector: Record<string, string> | undefined, labels: Record<st
     !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 interface Serving { minReplicas: number }
-interface Guardrails { exemptNamespaces: string[] }
 
 export const stackPolicies: StackValidationPolicy[] = [
     {
@@ -36,10 +35,8 @@ export const stackPolicies: StackValidationPolicy[] = [
         name: "stack-namespace-guardrails",
         description: "Every namespace the stack creates has a ResourceQuota, a LimitRange and a default-deny NetworkPolicy.",
         enforcementLevel: "mandatory",
-        // Platform namespaces whose charts need cluster-wide traffic (exempt, each named in the config).
-        configSchema: { properties: { exemptNamespaces: { type: "array", items: { type: "string" }, default: ["monitoring", "cert-manager", "argo-rollouts", "kueue-system", "jobset-system"] } } },
+        // No exemptions: the platform's own namespaces start from default deny like every team's.
         validateStack: (args, report) => {
-            const { exemptNamespaces } = args.getConfig<Guardrails>();
             const isDefaultDeny = (p: Props) => {
                 const s = p.spec ?? {};
                 const types: string[] = s.policyTypes ?? [];
@@ -47,7 +44,6 @@ export const stackPolicies: StackValidationPolicy[] = [
             };
             for (const n of byType(args.resources, TYPES.namespace)) {
                 const name = n.props.metadata?.name;
-                if (exemptNamespaces.includes(name)) continue;
                 const inNs = (type: string) => byType(args.resources, type).filter((r) => ns(r) === name);
                 if (inNs(TYPES.resourceQuota).length === 0) report(`Namespace ${name} must have a ResourceQuota.`, n.urn);
                 if (inNs(TYPES.limitRange).length === 0) report(`Namespace ${name} must have a LimitRange.`, n.urn);

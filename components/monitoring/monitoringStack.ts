@@ -7,12 +7,13 @@ import * as random from "@pulumi/random";
 import { Report, resolveOrThrow } from "../../config/errors";
 import { isDns1123Label, isDnsName, parseCidr, parseQuantity, QUANTITY_RULE } from "../../config/validate";
 import { limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../namespaces/manifests";
+import { PLATFORM_CONTAINER_DEFAULTS } from "../namespaces/platformNamespace";
 import { PRIORITIES } from "../workloads/priorities";
 import { AlertingOptions, alertmanagerConfigSpec, receiverSecretData } from "./alertmanager";
 import { ModelAlertSpec, RUNBOOK_BASE, platformRuleGroups } from "./alertRules";
 import { DCGM_CONTAINER_RESOURCES, DCGM_EXPORTER_PORT, dcgmExporterSpec, dcgmLabels } from "./dcgmExporter";
 import {
-    NODE_METRICS_CONTAINER_DEFAULTS, NODE_METRICS_NAMESPACE, RELEASES, alertmanagerEgressPorts, monitoringNetworkPolicies,
+    NODE_METRICS_CONTAINER_DEFAULTS, monitoringQuota, NODE_METRICS_NAMESPACE, RELEASES, alertmanagerEgressPorts, monitoringNetworkPolicies,
     nodeMetricsNetworkPolicies, nodeMetricsQuota,
 } from "./namespaces";
 
@@ -266,6 +267,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
             metadata: { name: p.name, namespace: nsName },
             spec: p.spec,
         }, k8sOpts));
+        // Guardrails like every namespace's: a quota sized from the replicas and volumes asked for, and defaults
+        // for chart containers that set no resources.
+        const monitoringGuardrails: pulumi.Resource[] = [
+            new k8s.core.v1.ResourceQuota(`${name}-quota`, { metadata: { name: "mlops-quota", namespace: nsName }, spec: resourceQuotaSpec(monitoringQuota(o)) }, k8sOpts),
+            new k8s.core.v1.LimitRange(`${name}-limits`, { metadata: { name: "mlops-container-defaults", namespace: nsName }, spec: limitRangeSpec(PLATFORM_CONTAINER_DEFAULTS) }, k8sOpts),
+        ];
 
         // The node agents read the host (host network, PID and paths; the GPU devices): the only privileged namespace.
         const agents = NODE_METRICS_NAMESPACE;
@@ -330,7 +337,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             namespace: nsName,
             values: kubePrometheusStackValues(o, grafanaSecretName, alertmanagerConfigName, grafanaIngress),
             timeout: 900,
-        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret, ...monitoringPolicies, ...agentGuardrails, ...(args.priorityClasses ?? [])] });
+        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret, ...monitoringPolicies, ...monitoringGuardrails, ...agentGuardrails, ...(args.priorityClasses ?? [])] });
         const afterCrds = { ...k8sOpts, dependsOn: [this.release] };
 
         new k8s.apiextensions.CustomResource(`${name}-alertmanager-config`, {

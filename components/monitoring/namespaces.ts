@@ -167,3 +167,18 @@ export function nodeMetricsQuota(nodesCidr: string, perNode: Resources[]): Names
 
 /** node-metrics' LimitRange: every agent sets its own resources; these catch one that does not. */
 export const NODE_METRICS_CONTAINER_DEFAULTS: ContainerDefaults = { cpu: "100m", memory: "128Mi", requestCpu: "10m", requestMemory: "32Mi" };
+
+/**
+ * The monitoring namespace's quota, from what the platform asks of it: per Prometheus/Alertmanager replica
+ * (Prometheus 500m/2Gi up to 2/8Gi, Alertmanager and config reloaders), plus the operator, Grafana with its
+ * sidecar, kube-state-metrics, the Pushgateway and the webhook Jobs, with headroom for a rolling update;
+ * volumes: a Prometheus and an Alertmanager volume per replica, and the Pushgateway's.
+ */
+export function monitoringQuota(o: { replicas: number; storageSize: string }): NamespaceQuota {
+    const gi = (parseQuantity(o.storageSize) ?? 0) / 2 ** 30;
+    return {
+        requestsCpu: String(2 * o.replicas + 2), limitsCpu: String(6 * o.replicas + 6),
+        requestsMemory: `${6 * o.replicas + 4}Gi`, limitsMemory: `${12 * o.replicas + 8}Gi`,
+        gpus: 0, pvcs: 2 * o.replicas + 2, storage: `${Math.ceil(o.replicas * (gi + 2) + 2)}Gi`,
+    };
+}

@@ -282,6 +282,14 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
             const [v] = only(await run((s) => Object.values(s).filter((r) => r !== s.deny)), "stack-namespace-guardrails");
             assert.match(v.message, /Namespace ml-serving must have a default-deny NetworkPolicy/);
         });
+        it("stack-namespace-guardrails: the platform's own namespaces are not exempt", async () => {
+            const vs = only(await run((s) => [...Object.values(s), rec("kubernetes:core/v1:Namespace", { metadata: { name: "monitoring" } })]), "stack-namespace-guardrails");
+            assert.deepEqual(vs.map((v) => v.message), [
+                "Namespace monitoring must have a ResourceQuota.",
+                "Namespace monitoring must have a LimitRange.",
+                "Namespace monitoring must have a default-deny NetworkPolicy (all pods, Ingress and Egress, no rules).",
+            ]);
+        });
         it("stack-batch-through-kueue: a CronJob in a queued namespace without a queue", async () => {
             const lq = rec("kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue", { metadata: { name: "batch", namespace: "ml-serving" }, spec: { clusterQueue: "ml-serving" } });
             const job = clone(CRONJOB) as Any;
