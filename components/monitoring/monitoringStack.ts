@@ -17,6 +17,8 @@ import {
     nodeMetricsNetworkPolicies, nodeMetricsQuota,
 } from "./namespaces";
 
+// Checked: prometheus-community/helm-charts tags kube-prometheus-stack-88.5.3 (ea930ba) and
+// prometheus-pushgateway-3.8.0 (4fa56e1), charts/<name>/Chart.yaml and values.yaml.
 export const CHARTS = {
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
     pushgateway: { chart: "prometheus-pushgateway", version: "3.8.0", repo: "https://prometheus-community.github.io/helm-charts" },

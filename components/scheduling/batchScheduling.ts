@@ -9,6 +9,7 @@ import { COHORT, DWS_CHECK, DWS_CONFIG, KUEUE_API, LOCAL_QUEUE, PRIORITY_CLASSES
 // Checked: kubernetes-sigs/kueue v0.19.2 hack/helm-chart-package.sh publishes the chart with the release
 // image (registry.k8s.io/kueue/kueue:v0.19.2) in place of the staging tag in charts/kueue/values.yaml.
 export const KUEUE_CHART = { chart: "oci://registry.k8s.io/kueue/charts/kueue", version: "0.19.2" };
+// Checked: kubernetes-sigs/jobset tag v0.12.0 (f22e565), charts/jobset (published to registry.k8s.io/jobset/charts).
 export const JOBSET_CHART = { chart: "oci://registry.k8s.io/jobset/charts/jobset", version: "0.12.0" };
 /** Kueue's webhook and metrics ports (charts/kueue values.yaml at v0.19.2: webhook 9443, metrics 8443, visibility API 8082). */
 export const KUEUE_PORTS = { webhook: 9443, metrics: 8443, visibility: 8082 };

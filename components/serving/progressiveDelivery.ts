@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespace } from "../namespaces/platformNamespace";
 import { PRIORITIES } from "../workloads/priorities";
 
+// Checked: argoproj/argo-helm tag argo-rollouts-2.41.0 (8796aea), charts/argo-rollouts/Chart.yaml and values.yaml.
 export const ARGO_ROLLOUTS_CHART = { chart: "argo-rollouts", version: "2.41.0", repo: "https://argoproj.github.io/argo-helm" };
 /** The controller's metrics port (chart values controller.containerPorts.metrics at 2.41.0). */
 export const ARGO_ROLLOUTS_METRICS_PORT = 8090;
