@@ -291,7 +291,14 @@ export function checkCapacity(input: CapacityInput): WorkloadVerdict[] {
             for (const p of input.pools.filter((x) => selectorMatches(pod, x.labels) && !fits.includes(x))) problems.push(`node: misses pool ${p.name}: ${poolProblem(pod, p)}`);
         }
         if (fits.length === 0) {
-            problems.push(`node: no pool can take a pod (${input.pools.map((p) => poolProblem(pod, p)).join("; ") || "no pools"})`);
+            // Pools whose labels do not match are named together (a stack may have dozens); other reasons one by one.
+            const mismatch = input.pools.filter((p) => !selectorMatches(pod, p.labels)).map((p) => p.name);
+            const shown = mismatch.length > 6 ? `${mismatch.slice(0, 6).join(", ")} and ${mismatch.length - 6} more` : mismatch.join(", ");
+            const reasons = [
+                ...(mismatch.length ? [`node selector/affinity matches none of pools ${shown}`] : []),
+                ...input.pools.filter((p) => selectorMatches(pod, p.labels)).map((p) => poolProblem(pod, p)!),
+            ];
+            problems.push(`node: no pool can take a pod (${reasons.join("; ") || "no pools"})`);
         } else if (!w.daemon) {
             const room = fits.reduce((n, p) => n + podsPerNode(pod, p) * p.maxNodes, 0);
             if (room < w.pods) problems.push(`pool: ${w.pods} pods of ${showAll(pod.requests)} each need more than pools ${fits.map((p) => `${p.name} (max ${p.maxNodes} nodes, ${podsPerNode(pod, p)} per node)`).join(", ")} can hold (${room})`);

@@ -87,7 +87,7 @@ describe("capacity: what Kueue adds on admission", () => {
         const old: FlavorShape[] = [flavors[0], { ...flavors[1], nodeLabels: { "mlops.platform/pool": "a100" } }];
         const k: KueueShape = { flavors: old, clusterQueues: [cq("t", [[["cpu", "memory"], [["cpu", 16, 64, 0]]], [["nvidia.com/gpu"], [["a100", 0, 0, 2]]]])], localQueues: { "t/batch": "t" } };
         const [v] = checkCapacity({ pools: [system, gpu], namespaces: {}, kueue: k, workloads: [job] });
-        assert.match(v.problems.join(), /node: no pool can take a pod \(node selector\/affinity does not match pool system; node selector\/affinity does not match pool a100\)/);
+        assert.match(v.problems.join(), /node: no pool can take a pod \(node selector\/affinity matches none of pools system, a100\)/);
     });
 
     it("one resource group gives it the GPU pool's labels only", () => {
@@ -137,5 +137,13 @@ describe("capacity: pools and quotas", () => {
         const agent = podShape({ tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" }], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "cloud.google.com/gke-accelerator", operator: "Exists" }] }] } } }, containers: [] });
         const [v] = checkCapacity({ pools: [system, gpu, flex], namespaces: {}, kueue: { flavors: [], clusterQueues: [], localQueues: {} }, workloads: [{ name: "DaemonSet m/dcgm", namespace: "m", pod: agent, pods: 1, daemon: true, longRunning: true }] });
         assert.deepEqual(v.problems, ["node: misses pool flex: does not tolerate taint cloud.google.com/gke-queued=true:NoSchedule of pool flex"]);
+    });
+});
+
+describe("capacity: messages stay readable with many pools", () => {
+    it("names at most six mismatching pools, then counts the rest", () => {
+        const many = Array.from({ length: 9 }, (_, i) => ({ ...system, name: `p${i}`, labels: { pool: `p${i}` } }));
+        const [v] = checkCapacity({ pools: many, namespaces: {}, kueue: { flavors: [], clusterQueues: [], localQueues: {} }, workloads: [{ name: "Job t/x", namespace: "t", pod: podShape({ nodeSelector: { pool: "none" }, containers: [] }), pods: 1, longRunning: false }] });
+        assert.deepEqual(v.problems, ["node: no pool can take a pod (node selector/affinity matches none of pools p0, p1, p2, p3, p4, p5 and 3 more)"]);
     });
 });
