@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { formatVerdicts } from "../components/scheduling/capacity";
 import { validateObject } from "./harness/kubernetesModels";
-import { checkSchedulability } from "./harness/schedulability";
+import { checkQueueCapacity, checkSchedulability } from "./harness/schedulability";
 import { checkPolicies, formatReport } from "./harness/policy";
 import { kubernetesObjects, readPlan, summarize, writePlan } from "./harness/output";
 import { diffPlans, formatDiff } from "./harness/diff";
@@ -42,13 +42,13 @@ async function main(argv: string[]): Promise<number> {
         }
         console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
         const verdicts = checkSchedulability(plan.resources);
-        const unschedulable = formatVerdicts(verdicts);
+        const unschedulable = [...formatVerdicts(verdicts), ...checkQueueCapacity(plan.resources)];
         const ok = verdicts.filter((v) => v.problems.length === 0).length;
         if (unschedulable.length > 0) {
-            console.error(`error: ${verdicts.length - ok} of ${verdicts.length} pod templates can never run:\n  ${unschedulable.join("\n  ")}`);
+            console.error(`error: ${verdicts.length - ok} of ${verdicts.length} pod templates can never run, or queues promise capacity no pool has:\n  ${unschedulable.join("\n  ")}`);
             return 1;
         }
-        console.log(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan).\n`);
+        console.log(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan); queue quotas within their pools.\n`);
         const report = await checkPolicies(stack, plan.resources);
         console.log(formatReport(report));
         return report.mandatory > 0 ? 1 : 0;

@@ -2,6 +2,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { googleApisEgress } from "../namespaces/manifests";
+import { ACME_HTTP01_SOLVER } from "../tls/acme";
 import { RESTRICTED_CONTAINER, restrictedPod, spreadAcrossZones } from "../workloads/podSecurity";
 import { PRIORITIES } from "../workloads/priorities";
 
@@ -383,9 +384,10 @@ export const GOOGLE_LB_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
 /**
  * What MLflow's namespace allows beyond the namespace defaults: the tracking port from every namespace
  * (training jobs, serving) and from Google's load balancers; out to Google APIs (GCS, Cloud SQL Admin) on
- * 443 and to Cloud SQL's private IPs on 3307.
+ * 443 and to Cloud SQL's private IPs on 3307; with a hostname, Google's load balancers to cert-manager's
+ * HTTP-01 solver, or the certificate is never issued.
  */
-export function mlflowNetworkPolicies(privateServicesCidr: string) {
+export function mlflowNetworkPolicies(privateServicesCidr: string, ingress = false) {
     const server = { matchLabels: mlflowLabels("server") };
     return [
         {
@@ -410,5 +412,13 @@ export function mlflowNetworkPolicies(privateServicesCidr: string) {
                 ],
             },
         },
+        ...(ingress ? [{
+            name: "allow-acme-http01-solver",
+            spec: {
+                podSelector: ACME_HTTP01_SOLVER.pods,
+                policyTypes: ["Ingress"],
+                ingress: [{ from: GOOGLE_LB_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: ACME_HTTP01_SOLVER.port }] }],
+            },
+        }] : []),
     ];
 }

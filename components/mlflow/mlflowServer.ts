@@ -288,7 +288,7 @@ export class MlflowServer extends pulumi.ComponentResource {
             }, { ...k8sOpts, dependsOn: args.monitoring.dependsOn });
         }
 
-        mlflowNetworkPolicies(args.privateServicesCidr).forEach((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
+        mlflowNetworkPolicies(args.privateServicesCidr, o.hostname !== undefined).forEach((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
             metadata: { name: p.name, namespace: ns },
             spec: p.spec,
         }, k8sOpts));

@@ -7,6 +7,7 @@ import { parseCidr, parseQuantity } from "../../config/validate";
 import { GOOGLE_LB_RANGES } from "../mlflow/manifests";
 import { ContainerDefaults, NamespaceQuota } from "../namespaces/manifests";
 import { PlatformFlow, platformNetworkPolicies } from "../namespaces/platformPolicies";
+import { ACME_HTTP01_SOLVER } from "../tls/acme";
 import { AlertingOptions } from "./alertmanager";
 import { DCGM_EXPORTER_PORT, dcgmLabels } from "./dcgmExporter";
 
@@ -35,7 +36,7 @@ export const CHART_PODS = {
     kubeStateMetrics: { matchLabels: { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": RELEASES.kubePrometheusStack } },
     pushgateway: { matchLabels: { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": RELEASES.pushgateway } },
     /** cert-manager's HTTP-01 solver, started in the Certificate's namespace. */
-    acmeSolver: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+    acmeSolver: ACME_HTTP01_SOLVER.pods,
 };
 
 export const PORTS = {
@@ -44,7 +45,7 @@ export const PORTS = {
     grafana: 3000,
     /** The operator serves its admission webhooks on the kubelet's port, which GKE's control plane may reach. */
     operatorWebhook: 10250,
-    acmeSolver: 8089,
+    acmeSolver: ACME_HTTP01_SOLVER.port,
     nodeExporter: 9100,
     kubelet: 10250,
 };

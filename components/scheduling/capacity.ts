@@ -417,3 +417,25 @@ export function nodePoolShape(s: NodePoolSettings, shape: { cpuMillis: number; m
         maxNodes: s.maxNodes,
     };
 }
+
+/**
+ * Kueue's nominal quotas must be capacity that exists: for each flavor, the sum over every ClusterQueue
+ * stays within what the pools carrying the flavor's labels reach at max size.
+ * @returns one line per flavor that promises more than its pools have (or matches no pool).
+ */
+export function checkQueueQuotas(k: KueueShape, pools: NodePoolShape[]): string[] {
+    const out: string[] = [];
+    for (const f of k.flavors) {
+        const carrying = pools.filter((p) => Object.entries(f.nodeLabels).every(([key, v]) => p.labels[key] === v));
+        if (carrying.length === 0) {
+            out.push(`ResourceFlavor ${f.name}: no node pool carries its labels ${JSON.stringify(f.nodeLabels)}`);
+            continue;
+        }
+        const reach = carrying.reduce((a, p) => add(a, times(p.allocatable, p.maxNodes)), { ...ZERO });
+        const promised = k.clusterQueues.flatMap((q) => q.resourceGroups.flatMap((g) => g.flavors)).filter((x) => x.name === f.name).reduce((a, x) => add(a, x.nominal), { ...ZERO });
+        for (const r of KINDS) {
+            if (promised[r] > reach[r]) out.push(`ResourceFlavor ${f.name}: the ClusterQueues' nominal ${RESOURCE_NAMES[r]} adds up to ${show(r, promised[r])}; pools ${carrying.map((p) => p.name).join(", ")} reach at most ${show(r, reach[r])}`);
+        }
+    }
+    return out;
+}

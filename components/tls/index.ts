@@ -1,1 +1,2 @@
 export * from "./clusterTls";
+export * from "./acme";

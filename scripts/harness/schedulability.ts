@@ -5,7 +5,7 @@ import { partitionsPerGpu } from "../../config/accelerators";
 import { allocatable, machineShape } from "../../config/machines";
 import {
     CapacityInput, KueueShape, NamespaceLimits, NodePoolShape, WorkloadShape, WorkloadVerdict,
-    checkCapacity, limitRangeDefaults, nodePoolShape, podShape, queueShape, quotaShape,
+    checkCapacity, checkQueueQuotas, limitRangeDefaults, nodePoolShape, podShape, queueShape, quotaShape,
 } from "../../components/scheduling/capacity";
 import { ResourceRecord } from "./recorder";
 
@@ -112,4 +112,9 @@ export function capacityInput(rs: ResourceRecord[]): CapacityInput {
 /** Checks every pod template of a plan. */
 export function checkSchedulability(rs: ResourceRecord[]): WorkloadVerdict[] {
     return checkCapacity(capacityInput(rs));
+}
+
+/** Flavors whose queues promise more than their pools have. */
+export function checkQueueCapacity(rs: ResourceRecord[]): string[] {
+    return checkQueueQuotas(kueue(rs), pools(rs));
 }

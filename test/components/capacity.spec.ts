@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { allocatable, machineShape, reservedMemory } from "../../config/machines";
 import { partitionsPerGpu } from "../../config/accelerators";
 import {
-    FlavorShape, KueueShape, NodePoolShape, WorkloadShape, admit, checkCapacity, nodePoolShape, podShape, queueShape, quotaShape, selectorMatches,
+    FlavorShape, KueueShape, NodePoolShape, WorkloadShape, admit, checkQueueQuotas, checkCapacity, nodePoolShape, podShape, queueShape, quotaShape, selectorMatches,
 } from "../../components/scheduling/capacity";
 
 const GI = 2 ** 30;
@@ -145,5 +145,21 @@ describe("capacity: messages stay readable with many pools", () => {
         const many = Array.from({ length: 9 }, (_, i) => ({ ...system, name: `p${i}`, labels: { pool: `p${i}` } }));
         const [v] = checkCapacity({ pools: many, namespaces: {}, kueue: { flavors: [], clusterQueues: [], localQueues: {} }, workloads: [{ name: "Job t/x", namespace: "t", pod: podShape({ nodeSelector: { pool: "none" }, containers: [] }), pods: 1, longRunning: false }] });
         assert.deepEqual(v.problems, ["node: no pool can take a pod (node selector/affinity matches none of pools p0, p1, p2, p3, p4, p5 and 3 more)"]);
+    });
+});
+
+describe("capacity: queue quotas are capacity that exists", () => {
+    const flavors: FlavorShape[] = [{ name: "cpu", nodeLabels: { "mlops.platform/purpose": "system" }, tolerations: [] }, { name: "a100", nodeLabels: { "mlops.platform/pool": "a100" }, tolerations: [] }];
+    it("every team offering its whole namespace quota on every flavor (the old queues) promises more than the pools have", () => {
+        const teams = ["a", "b", "c"].map((t) => cq(t, [[["cpu", "memory"], [["cpu", 16, 64, 0]]], [["nvidia.com/gpu"], [["a100", 0, 0, 2]]]]));
+        assert.deepEqual(checkQueueQuotas({ flavors, clusterQueues: teams, localQueues: {} }, [system, gpu]), [
+            "ResourceFlavor cpu: the ClusterQueues' nominal cpu adds up to 48 CPU; pools system reach at most 23.73 CPU",
+            "ResourceFlavor cpu: the ClusterQueues' nominal memory adds up to 192Gi; pools system reach at most 78.83Gi",
+            "ResourceFlavor a100: the ClusterQueues' nominal nvidia.com/gpu adds up to 6 GPU; pools a100 reach at most 2 GPU",
+        ]);
+    });
+    it("a flavor no pool carries", () => {
+        assert.deepEqual(checkQueueQuotas({ flavors: [{ name: "h100", nodeLabels: { "mlops.platform/pool": "h100" }, tolerations: [] }], clusterQueues: [], localQueues: {} }, [system, gpu]),
+            ['ResourceFlavor h100: no node pool carries its labels {"mlops.platform/pool":"h100"}']);
     });
 });

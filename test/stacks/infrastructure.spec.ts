@@ -245,7 +245,7 @@ describe("stack plans", () => {
                         .filter((p) => p.inputs.metadata.namespace === name && !p.parent?.includes("ModelService") && !p.parent?.includes("ModelJobs"))
                         .map((p) => p.inputs);
                     const expected = name === "mlflow"
-                        ? [...defaults, "allow-google-apis-and-cloud-sql", "allow-mlflow-clients"]
+                        ? [...defaults, "allow-google-apis-and-cloud-sql", "allow-mlflow-clients", ...(plan === prod ? ["allow-acme-http01-solver"] : [])]
                         : [...defaults, "allow-platform-services"];
                     assert.deepEqual(policies.map((p) => p.metadata.name).sort(), expected.sort(), name);
                     const deny = policies.find((p) => p.metadata.name === "default-deny-all");

@@ -31,6 +31,17 @@ describe("MLflow in the stack plans", () => {
     let prod: Plan;
     before(async () => ({ dev, prod } = await bothPlans()));
 
+    it("lets Let's Encrypt reach cert-manager's HTTP-01 solver in mlflow when MLflow has a hostname (prod), and not otherwise (dev)", () => {
+        const solver = (plan: Plan) => ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .filter((p) => p.inputs.metadata.namespace === "mlflow" && p.inputs.metadata.name === "allow-acme-http01-solver").map((p) => p.inputs.spec);
+        assert.deepEqual(solver(prod), [{
+            podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }], ports: [{ protocol: "TCP", port: 8089 }] }],
+        }]);
+        assert.deepEqual(solver(dev), []);
+    });
+
     describe("Cloud SQL", () => {
         it("has no public IP, a private IP on the platform VPC, and accepts only encrypted connections", () => {
             for (const plan of [dev, prod]) {

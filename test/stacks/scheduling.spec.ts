@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { formatVerdicts } from "../../components/scheduling/capacity";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
-import { checkSchedulability } from "../../scripts/harness/schedulability";
+import { checkQueueCapacity, checkSchedulability } from "../../scripts/harness/schedulability";
 import { Plan } from "../../scripts/harness/runPlan";
 import { Any, bothPlans, ofType, one } from "../plans";
 
@@ -111,6 +111,7 @@ describe("day one on a real cluster: the stack plans", () => {
         for (const plan of [dev, prod]) {
             const verdicts = checkSchedulability(plan.resources);
             assert.deepEqual(formatVerdicts(verdicts), [], plan.stack);
+            assert.deepEqual(checkQueueCapacity(plan.resources), [], plan.stack);
             assert.ok(verdicts.length >= 8, `${plan.stack}: ${verdicts.length} templates`);
         }
         const byName = new Map(checkSchedulability(prod.resources).map((v) => [v.workload, v]));
