@@ -31,7 +31,9 @@ describe("npm run plan", () => {
     let dev: Run;
     let bad: Run;
     let unsafe: Run;
-    before(async () => {
+    // Three plan processes start at once; on a busy 2-core machine they need more than mocha's 60 s.
+    before(async function () {
+        this.timeout(180_000);
         const config = loadStackConfig("dev").values as Any;
         config["mlops-platform:gpuNodePools"][0].acceleratorType = "nvidia-l40";
         config["mlops-platform:namespaces"][0].quota.storage = "10Gb";
