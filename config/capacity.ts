@@ -2,7 +2,7 @@
 // min replicas, a retraining run as one unit, a drift check) fit a node pool, their namespace's quota and
 // their queue. Built from the same pure builders the components use, so the check and the cluster agree.
 import { partitionsPerGpu } from "./accelerators";
-import { allocatable, machineShape } from "./machines";
+import { KNOWN_MACHINE_TYPES, allocatable, machineShape } from "./machines";
 import { Report } from "./errors";
 import { NODE_LABELS, GPU_TAINT } from "../components/gke/nodeConfig";
 import { ResolvedGpuPool } from "../components/gke/gpuNodePool";
@@ -54,6 +54,9 @@ export interface BatchPlanInput {
  * for the platform alone.
  */
 export function planBatch(i: BatchPlanInput, report: Report): BatchObjects {
+    if (!machineShape(i.system.machineType)) {
+        report("cluster.systemPool.machineType", `must be a machine type whose size the platform knows, so capacity can be proven: ${KNOWN_MACHINE_TYPES}`, i.system.machineType);
+    }
     const cpuServing = i.models.filter((m) => !m.gpu).map((m) => ({ replicas: m.replicas.max, ...m.resources }));
     const left = systemBatchCapacity({ machineType: i.system.machineType, maxNodes: i.system.maxNodes, mlflow: { replicas: i.mlflow.replicas, requests: i.mlflow.resources.requests }, monitoringReplicas: i.monitoringReplicas, cpuServing });
     if (left && (left.cpu < 0 || left.memory < 0)) {

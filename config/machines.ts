@@ -37,6 +37,9 @@ const E2_SHARED: Record<string, MachineShape> = {
     "e2-micro": { vcpus: 2, memoryGb: 1 }, "e2-small": { vcpus: 2, memoryGb: 2 }, "e2-medium": { vcpus: 2, memoryGb: 4 },
 };
 
+/** The machine types whose shapes the platform knows, for messages. */
+export const KNOWN_MACHINE_TYPES = "e2-, n1-, n2- or n2d-standard/highmem/highcpu-<vCPUs>, e2-micro/small/medium, and the GPU shapes g2-standard-*, a2-highgpu-*, a2-megagpu-16g, a2-ultragpu-*, a3-highgpu-*, a3-edgegpu-8g, a3-megagpu-8g";
+
 /** The shape of a machine type, or undefined when the platform does not know it. */
 export function machineShape(machineType: string): MachineShape | undefined {
     if (FIXED[machineType]) return FIXED[machineType];
