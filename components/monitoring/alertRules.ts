@@ -1,11 +1,8 @@
 // The platform's recording and alerting rules, as PrometheusRule groups. Pure.
 //
-// Metric conventions the rules rely on (model servers and batch jobs follow them; see the README):
-//   model_requests_total{namespace, model, code}            counter, per request, HTTP status code
-//   model_request_duration_seconds_bucket{namespace, model}  histogram of request latency
-//   mlops_drift_score{namespace, model, feature}             gauge, pushed by drift checks
-//   mlops_drift_threshold{namespace, model}                  gauge, pushed with the score
-// Kubernetes, GPU and job metrics come from kube-state-metrics, cAdvisor, kubelet and DCGM.
+// Every metric they read is declared, with its producer, in metrics.ts (the serving and batch-job contract
+// model authors implement is there and in the README). Each rule is unit-tested by promtool
+// (test/engines/rules.spec.ts).
 
 /** Per-model alert settings; models not listed get the defaults. */
 export interface ModelAlertSpec {
