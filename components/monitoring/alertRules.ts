@@ -1,11 +1,8 @@
 // The platform's recording and alerting rules, as PrometheusRule groups. Pure.
 //
-// Metric conventions the rules rely on (model servers and batch jobs follow them; see the README):
-//   model_requests_total{namespace, model, code}            counter, per request, HTTP status code
-//   model_request_duration_seconds_bucket{namespace, model}  histogram of request latency
-//   mlops_drift_score{namespace, model, feature}             gauge, pushed by drift checks
-//   mlops_drift_threshold{namespace, model}                  gauge, pushed with the score
-// Kubernetes, GPU and job metrics come from kube-state-metrics, cAdvisor, kubelet and DCGM.
+// Every metric they read is declared, with its producer, in metrics.ts (the serving and batch-job contract
+// model authors implement is there and in the README). Each rule is unit-tested by promtool
+// (test/engines/rules.spec.ts).
 
 /** Per-model alert settings; models not listed get the defaults. */
 export interface ModelAlertSpec {
@@ -55,15 +52,17 @@ export const RUNBOOK_BASE = "https://github.com/acme/mlops-platform/blob/main/do
 const escape = (s: string) => s.replace(/[\\.^$*+?()[\]{}|]/g, "\\\\$&");
 
 /**
- * Alert expressions per model with a default for the rest: one for each model with an override, and one for
- * every other model at the default. `build` gets a label matcher value: the model itself, or a negated
- * alternation of the overridden ones.
+ * One alert expression with a threshold per model and a default for the rest: a term for each model with an
+ * override and one for every other model at the default, joined with `or` (the terms select disjoint models).
+ * One rule per alert and severity, never two with the same labels (`promtool check rules` flags those as
+ * duplicates). `build` gets a label matcher value: the model itself, or a negated alternation of the
+ * overridden ones.
  */
-function perModel(models: ModelAlertSpec[], pick: (m: ModelAlertSpec) => number | undefined, fallback: number, build: (match: { op: "=" | "!~"; value: string }, threshold: number) => string): string[] {
+function perModel(models: ModelAlertSpec[], pick: (m: ModelAlertSpec) => number | undefined, fallback: number, build: (match: { op: "=" | "!~"; value: string }, threshold: number) => string): string {
     const overridden = models.filter((m) => pick(m) !== undefined);
-    const exprs = overridden.map((m) => build({ op: "=", value: m.model }, pick(m)!));
-    exprs.push(build({ op: "!~", value: overridden.length ? overridden.map((m) => escape(m.model)).join("|") : "" }, fallback));
-    return exprs;
+    const terms = overridden.map((m) => build({ op: "=", value: m.model }, pick(m)!));
+    terms.push(build({ op: "!~", value: overridden.length ? overridden.map((m) => escape(m.model)).join("|") : "" }, fallback));
+    return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(" or ");
 }
 
 export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = RUNBOOK_BASE, mlflowJob = "mlflow"): RuleGroup[] {
@@ -77,10 +76,10 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
         record: `model:request_latency_seconds:p${Math.round(q * 100)}`,
         expr: `histogram_quantile(${q}, sum by (namespace, model, le) (rate(model_request_duration_seconds_bucket[5m])))`,
     }));
-    const latencyAlerts = perModel(models, (m) => m.p95LatencySeconds, d.p95LatencySeconds,
+    const latencyAlert = perModel(models, (m) => m.p95LatencySeconds, d.p95LatencySeconds,
         (m, t) => `model:request_latency_seconds:p95{model${m.op}"${m.value}"} > ${t}`);
     // Retraining CronJobs are named <model>-retrain; the model label is taken from that name.
-    const staleAlerts = perModel(models, (m) => m.retrainIntervalSeconds, d.retrainIntervalSeconds, (m, t) => {
+    const staleAlert = perModel(models, (m) => m.retrainIntervalSeconds, d.retrainIntervalSeconds, (m, t) => {
         const cronjob = m.op === "=" ? `cronjob="${m.value}-retrain"` : `cronjob=~".+-retrain", cronjob!~"(${m.value})-retrain"`;
         return `time() - max by (namespace, model) (label_replace(kube_cronjob_status_last_successful_time{${cronjob}}, "model", "$1", "cronjob", "(.+)-retrain")) > ${2 * t}`;
     });
@@ -98,8 +97,8 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
         {
             name: "mlops-model-serving",
             rules: [
-                ...latencyAlerts.map((expr) => alert("ModelLatencyHigh", "warning", expr, "10m", "Model {{ $labels.model }} p95 latency is above its threshold",
-                    "p95 latency of {{ $labels.namespace }}/{{ $labels.model }} is {{ $value | humanizeDuration }} over the last 5 minutes.")),
+                alert("ModelLatencyHigh", "warning", latencyAlert, "10m", "Model {{ $labels.model }} p95 latency is above its threshold",
+                    "p95 latency of {{ $labels.namespace }}/{{ $labels.model }} is {{ $value | humanizeDuration }} over the last 5 minutes."),
                 alert("ModelErrorRatioHigh", "warning", `model:request_errors:ratio_rate5m > ${d.errorRatio}`, "5m", "Model {{ $labels.model }} fails more than 5% of requests",
                     "{{ $value | humanizePercentage }} of requests to {{ $labels.namespace }}/{{ $labels.model }} returned 5xx."),
                 alert("ModelErrorRatioHigh", "critical", `model:request_errors:ratio_rate5m > ${d.errorRatioCritical}`, "5m", "Model {{ $labels.model }} fails more than 20% of requests",
@@ -119,8 +118,8 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
                 alert("RetrainingJobFailed", "warning",
                     `max by (namespace, job_name) (kube_job_status_failed > 0) * on (namespace, job_name) group_left (owner_name) kube_job_owner{owner_kind="CronJob", owner_name=~".+-retrain"}`,
                     "0m", "Retraining job {{ $labels.job_name }} failed", "Job {{ $labels.namespace }}/{{ $labels.job_name }} of {{ $labels.owner_name }} failed."),
-                ...staleAlerts.map((expr) => alert("RetrainingStale", "warning", expr, "1h", "Model {{ $labels.model }} has not retrained successfully in twice its schedule",
-                    "The last successful retraining of {{ $labels.namespace }}/{{ $labels.model }} was {{ $value | humanizeDuration }} ago.")),
+                alert("RetrainingStale", "warning", staleAlert, "1h", "Model {{ $labels.model }} has not retrained successfully in twice its schedule",
+                    "The last successful retraining of {{ $labels.namespace }}/{{ $labels.model }} was {{ $value | humanizeDuration }} ago."),
                 alert("ModelDriftHigh", "warning",
                     "max by (namespace, model, feature) (mlops_drift_score) > on (namespace, model) group_left () max by (namespace, model) (mlops_drift_threshold)",
                     "0m", "Drift of {{ $labels.model }} on {{ $labels.feature }} is above its threshold",
@@ -136,7 +135,7 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
                 alert("BatchQueueAtQuota", "warning",
                     "sum by (cluster_queue, resource) (kueue_cluster_queue_resource_usage) / sum by (cluster_queue, resource) (kueue_cluster_queue_nominal_quota > 0) >= 1",
                     `${d.queueAtQuotaHours}h`, "ClusterQueue {{ $labels.cluster_queue }} has used all its {{ $labels.resource }} quota for a day",
-                    "The team's {{ $labels.resource }} quota has been fully used for ${d.queueAtQuotaHours} hours: raise it in the namespace's config, or expect queueing."),
+                    `The team's {{ $labels.resource }} quota has been fully used for ${d.queueAtQuotaHours} hours: raise it in the namespace's config, or expect queueing.`),
             ],
         },
         {
