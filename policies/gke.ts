@@ -16,6 +16,11 @@ export const gkePolicies: ResourceValidationPolicy[] = [
     cluster("gke-master-authorized-networks", "Only listed networks reach the control plane.", (p, _a, report) => {
         if (!p.masterAuthorizedNetworksConfig) report("GKE clusters must restrict the control plane to masterAuthorizedNetworksConfig.");
         else if (p.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled === true) report("GKE clusters must not open the control plane to all Google Cloud IPs (gcpPublicCidrsAccessEnabled).");
+        for (const [i, b] of (p.masterAuthorizedNetworksConfig?.cidrBlocks ?? []).entries()) {
+            const bits = Number(String(b.cidrBlock ?? "").split("/")[1]);
+            // Wider than a /8 is "the internet" in all but name (0.0.0.0/0, or 0.0.0.0/1 plus 128.0.0.0/1).
+            if (!(bits >= 8)) report(`GKE clusters must not authorize ${JSON.stringify(b.cidrBlock)} to reach the control plane (masterAuthorizedNetworksConfig.cidrBlocks[${i}]); list the operators' and CI's ranges.`);
+        }
     }),
     cluster("gke-workload-identity", "Pods get Google credentials per Kubernetes service account, never node keys.", (p, _a, report) => {
         if (!p.workloadIdentityConfig?.workloadPool) report("GKE clusters must enable Workload Identity (workloadIdentityConfig.workloadPool).");
@@ -55,6 +60,11 @@ export const gkePolicies: ResourceValidationPolicy[] = [
     cluster("gke-no-public-endpoint", "The control plane has no public IP: it is reached through its IAM-gated DNS endpoint or from the VPC.", (p, _a, report) => {
         const publicIp = p.privateClusterConfig?.enablePrivateEndpoint !== true && p.controlPlaneEndpointsConfig?.ipEndpointsConfig?.enabled !== false;
         if (publicIp) report("GKE clusters must not have a public control plane endpoint (privateClusterConfig.enablePrivateEndpoint: true; use the DNS endpoint).");
+    }),
+    cluster("gke-security-posture", "Security posture scans workloads' configuration and images for known vulnerabilities.", (p, _a, report) => {
+        const s = p.securityPostureConfig ?? {};
+        if (!["BASIC", "ENTERPRISE"].includes(s.mode)) report(`GKE clusters must keep security posture on (securityPostureConfig.mode BASIC or ENTERPRISE, got ${JSON.stringify(s.mode)}).`);
+        if (!["VULNERABILITY_BASIC", "VULNERABILITY_ENTERPRISE"].includes(s.vulnerabilityMode)) report(`GKE clusters must scan images for vulnerabilities (securityPostureConfig.vulnerabilityMode VULNERABILITY_BASIC or VULNERABILITY_ENTERPRISE, got ${JSON.stringify(s.vulnerabilityMode)}).`);
     }),
     {
         name: "gke-binary-authorization",
@@ -101,6 +111,76 @@ interface MachineTypes { allowedMachineTypes: string[]; allowedAccelerators: str
 const MIG_CAPABLE = ["nvidia-tesla-a100", "nvidia-a100-80gb", "nvidia-h100-80gb", "nvidia-h100-mega-80gb"];
 
 const isGpu = (p: Record<string, unknown> & { nodeConfig?: { guestAccelerators?: unknown[] } }) => (p.nodeConfig?.guestAccelerators ?? []).length > 0;
+
+/** The node configs of a cluster or pool, with where they are. */
+function nodeConfigs(type: string, p: Record<string, any>): [string, Record<string, any>][] { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (type === TYPES.nodePool) return p.nodeConfig ? [["nodeConfig", p.nodeConfig]] : [];
+    return [
+        ...(p.nodeConfig ? [["nodeConfig", p.nodeConfig]] : []),
+        ...(p.nodePoolDefaults?.nodeConfigDefaults ? [["nodePoolDefaults.nodeConfigDefaults", p.nodePoolDefaults.nodeConfigDefaults]] : []),
+    ] as [string, Record<string, any>][]; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export const nodeHardeningPolicies: ResourceValidationPolicy[] = [
+    {
+        name: "gke-kubelet-readonly-port-off",
+        description: "The kubelet's read-only port (10255) serves pod and node data without authentication.",
+        enforcementLevel: "mandatory",
+        validateResource: ofTypes([TYPES.cluster, TYPES.nodePool], (p, args, report) => {
+            for (const [where, nc] of nodeConfigs(args.type, p)) {
+                const v = nc.kubeletConfig?.insecureKubeletReadonlyPortEnabled ?? nc.insecureKubeletReadonlyPortEnabled;
+                const path = nc.kubeletConfig ? `${where}.kubeletConfig` : where;
+                if (String(v).toUpperCase() === "TRUE") report(`${args.name} must not enable the kubelet read-only port (${path}.insecureKubeletReadonlyPortEnabled ${JSON.stringify(v)}); set "FALSE".`);
+            }
+        }),
+    },
+    {
+        name: "gke-no-legacy-metadata-endpoints",
+        description: "The legacy metadata endpoints (v0.1, v1beta1) answer without the Metadata-Flavor header, so SSRF reads node credentials.",
+        enforcementLevel: "mandatory",
+        validateResource: ofTypes([TYPES.cluster, TYPES.nodePool], (p, args, report) => {
+            for (const [where, nc] of nodeConfigs(args.type, p)) {
+                if (where !== "nodeConfig") continue;
+                const v = nc.metadata?.["disable-legacy-endpoints"];
+                if (String(v) !== "true") report(`${args.name} must disable the legacy metadata endpoints (${where}.metadata["disable-legacy-endpoints"] is ${JSON.stringify(v)}); set "true".`);
+            }
+        }),
+    },
+    {
+        name: "net-subnet-flow-logs",
+        description: "VPC flow logs on the cluster's subnet record who talked to whom, for incident response.",
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { minFlowSampling: { type: "number", minimum: 0, maximum: 1, default: 0.1 } } },
+        validateResource: ofTypes(["gcp:compute/subnetwork:Subnetwork"], (p, args, report) => {
+            const { minFlowSampling } = args.getConfig<{ minFlowSampling: number }>();
+            const lc = p.logConfig;
+            if (!lc) report(`Subnetwork ${args.name} must enable VPC flow logs (logConfig is absent); set logConfig with flowSampling >= ${minFlowSampling}.`);
+            else if ((lc.flowSampling ?? 0.5) < minFlowSampling) report(`Subnetwork ${args.name} must sample at least ${minFlowSampling} of flows (logConfig.flowSampling ${lc.flowSampling}).`);
+        }),
+    },
+    {
+        name: "nodepool-gpu-autoscaling",
+        description: "GPU pools scale to zero when idle and stop at a ceiling: a fixed-size GPU pool bills around the clock.",
+        enforcementLevel: "mandatory",
+        validateResource: ofTypes([TYPES.nodePool], (p, args, report) => {
+            if (!isGpu(p)) return;
+            const a = p.autoscaling;
+            const max = a?.totalMaxNodeCount ?? a?.maxNodeCount;
+            if (!a || typeof max !== "number") report(`GPU node pool ${args.name} must autoscale with a maximum (autoscaling is ${JSON.stringify(a)}); set autoscaling.totalMaxNodeCount.`);
+            else if ((a.totalMinNodeCount ?? a.minNodeCount ?? 0) > 0 && p.nodeConfig?.labels?.["mlops.platform/purpose"] !== "serving") report(`GPU node pool ${args.name} must scale to zero when idle (autoscaling min ${a.totalMinNodeCount ?? a.minNodeCount}).`);
+            if (typeof p.nodeCount === "number" && p.nodeCount > 0 && !a) report(`GPU node pool ${args.name} must not be fixed at ${p.nodeCount} nodes (nodeCount).`);
+        }),
+    },
+    {
+        name: "nodepool-serving-not-spot",
+        description: "Serving GPU pools are on-demand: spot nodes are reclaimed with 30 seconds' notice, all at once.",
+        enforcementLevel: "mandatory",
+        validateResource: ofTypes([TYPES.nodePool], (p, args, report) => {
+            if (p.nodeConfig?.labels?.["mlops.platform/purpose"] !== "serving") return;
+            if (p.nodeConfig?.spot === true || p.nodeConfig?.preemptible === true) report(`Serving node pool ${args.name} must not run on ${p.nodeConfig.spot ? "spot" : "preemptible"} VMs (nodeConfig.${p.nodeConfig.spot ? "spot" : "preemptible"}: true); use on-demand nodes.`);
+        }),
+    },
+];
 
 export const nodePoolPolicies: ResourceValidationPolicy[] = [
     pool("nodepool-no-default-service-account", "The Compute default service account has Editor on the project.", (p, _a, report) => {

@@ -1,16 +1,24 @@
 // The mlops-platform policy pack: security and resource rules for every stack of the platform.
 import { PolicyPack } from "@pulumi/policy";
+import { capacityPolicies } from "./capacity";
 import { databasePolicies } from "./database";
-import { gkePolicies, nodePoolPolicies } from "./gke";
-import { identityPolicies } from "./identity";
+import { gkePolicies, nodeHardeningPolicies, nodePoolPolicies } from "./gke";
+import { identityMeaningPolicies, identityPolicies } from "./identity";
+import { isolationPolicies, isolationStackPolicies } from "./isolation";
 import { networkPolicies } from "./network";
+import { alertingStackPolicies, dataPolicies, exposurePolicies } from "./observability";
+import { hostPortPolicy, rbacPolicies, rbacStackPolicies } from "./rbac";
+import { releasePolicies, releaseStackPolicies } from "./release";
+import { secretPolicies } from "./secrets";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 import { workloadPolicies } from "./workloads";
 
 export const policies = [
-    ...gkePolicies, ...nodePoolPolicies, ...storagePolicies, ...databasePolicies, ...identityPolicies,
-    ...workloadPolicies, ...networkPolicies, ...stackPolicies,
+    ...gkePolicies, ...nodeHardeningPolicies, ...nodePoolPolicies, ...storagePolicies, ...databasePolicies, ...dataPolicies,
+    ...identityPolicies, ...identityMeaningPolicies, ...rbacPolicies, ...rbacStackPolicies, ...secretPolicies,
+    ...workloadPolicies, hostPortPolicy, ...networkPolicies, ...exposurePolicies, ...isolationPolicies, ...isolationStackPolicies,
+    ...capacityPolicies, ...releasePolicies, ...releaseStackPolicies, ...alertingStackPolicies, ...stackPolicies,
 ];
 
 new PolicyPack("mlops-platform", { policies });

@@ -60,10 +60,14 @@ export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): strin
     return outDir;
 }
 
-/** Serialized the way the engine sends properties: unknowns and secrets as their wire markers. */
+/**
+ * Serialized the way the engine sends properties: unknowns and secrets as their wire markers. The plan does
+ * not record a secret's value (a RandomPassword's result is not known before it is created), so it goes as a
+ * secret whose value is unknown, as in a first preview: a rule that reads it cannot judge it.
+ */
 export function toWire(v: Plain): unknown {
     if (v === UNKNOWN) return rpc.unknownValue;
-    if (v === SECRET) return { [rpc.specialSigKey]: rpc.specialSecretSig, value: SECRET };
+    if (v === SECRET) return { [rpc.specialSigKey]: rpc.specialSecretSig, value: rpc.unknownValue };
     if (Array.isArray(v)) return v.map(toWire);
     if (v && typeof v === "object") {
         if (typeof v.$resource === "string") return v.$resource;

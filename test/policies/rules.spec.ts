@@ -6,6 +6,7 @@ import { ResourceRecord } from "../../scripts/harness/recorder";
 import { Plain } from "../../scripts/harness/values";
 import { Any } from "../plans";
 import { sharedAnalyzer } from "./analyzer";
+import { MUTANTS } from "./mutants";
 
 let n = 0;
 function rec(type: string, inputs: Any, opts: Partial<ResourceRecord> = {}): ResourceRecord {
@@ -169,12 +170,12 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
         for (const p of info) {
             assert.ok(p.description.length > 10, p.name);
             assert.ok(["mandatory", "advisory"].includes(p.enforcementLevel), p.name);
-            assert.match(p.name, /^(gke|nodepool|gcs|sql|iam|k8s|stack)-[a-z0-9-]+$/);
+            assert.match(p.name, /^(gke|nodepool|net|gcs|sql|iam|k8s|kueue|rollout|alerting|helm|secrets|stack)-[a-z0-9-]+$/);
         }
     });
 
-    it("every rule has a violating and a complying case in these tests", () => {
-        const tested = new Set([...CASES.map((c) => c.rule), ...STACK_AND_SPECIAL]);
+    it("every rule has a violating and a complying case, here or in the mutation suite (the real prod plan and a weakening of it)", () => {
+        const tested = new Set([...CASES.map((c) => c.rule), ...STACK_AND_SPECIAL, ...MUTANTS.map((mu) => mu.rule)]);
         assert.deepEqual(info.map((p) => p.name).filter((name) => !tested.has(name)), []);
     });
 
