@@ -56,7 +56,7 @@ describe("serving (pure parts)", () => {
             ["an image with latest", (o) => { o.image = "us-docker.pkg.dev/acme/models/fraud:latest"; }, "image", /not use the tag `latest`/],
             ["an unpinned training image", (o) => { o.retraining.image = "python"; }, "retraining.image", /pinned by tag or digest/],
             ["an unknown time zone", (o) => { o.retraining.timeZone = "Mars/Olympus"; }, "retraining.timeZone", /IANA time zone/],
-            ["an unknown strategy", (o) => { o.rollout.strategy = "shadow"; }, "rollout.strategy", /allowed: canary, blueGreen, rolling/],
+            ["an unknown strategy", (o) => { o.rollout.strategy = "mirror"; }, "rollout.strategy", /allowed: canary, blueGreen, rolling, abTest, shadow/],
             ["a success rate above 1", (o) => { o.rollout.analysis.successRate = 99; }, "rollout.analysis.successRate", /at most 1/],
         ];
         for (const [title, change, field, message] of cases) {
@@ -105,7 +105,7 @@ describe("serving (pure parts)", () => {
 
     it("builds canary steps with a pause and analysis after every weight below 100", () => {
         const m = resolveModel(base, ctx, none);
-        const strategy = rolloutStrategy(m, "fraud-detector-analysis") as Any;
+        const strategy = rolloutStrategy(m, "fraud-detector-analysis", "fraud-detector") as Any;
         assert.equal(strategy.canary.stableService, "fraud-detector-stable");
         assert.equal(strategy.canary.canaryService, "fraud-detector-canary");
         assert.deepEqual(strategy.canary.steps.filter((s: Any) => s.setWeight).map((s: Any) => s.setWeight), [5, 25, 50]);
@@ -115,16 +115,19 @@ describe("serving (pure parts)", () => {
 
     it("blue-green uses pre-promotion analysis on the preview Service", () => {
         const m = resolveModel({ ...base, rollout: { strategy: "blueGreen" } }, ctx, none);
-        const bg = (rolloutStrategy(m, "a") as Any).blueGreen;
+        const bg = (rolloutStrategy(m, "a", "fraud-detector") as Any).blueGreen;
         assert.deepEqual([bg.activeService, bg.previewService], ["fraud-detector", "fraud-detector-preview"]);
-        assert.deepEqual(bg.prePromotionAnalysis.args, [{ name: "namespace", value: "ml-serving" }, { name: "service", value: "fraud-detector-preview" }]);
+        assert.deepEqual(bg.prePromotionAnalysis.args, [
+            { name: "namespace", value: "ml-serving" }, { name: "service", value: "fraud-detector-preview" },
+            { name: "baseline", value: "fraud-detector" }, { name: "count", value: "5" },
+        ]);
         assert.deepEqual(serviceNames(resolveModel({ ...base, rollout: { strategy: "rolling" } }, ctx, none)), { main: "fraud-detector", stable: undefined, canary: undefined });
     });
 
     it("analysis thresholds come from config, and its PromQL parses", () => {
         const m = resolveModel({ ...base, rollout: { ...base.rollout, analysis: { successRate: 0.995, p95LatencySeconds: 0.25 } } }, ctx, none);
         const spec = analysisTemplateSpec(m, "http://prometheus:9090") as Any;
-        assert.deepEqual(spec.metrics.map((x: Any) => x.successCondition), ["result[0] >= 0.995", "result[0] <= 0.25"]);
+        assert.deepEqual(spec.metrics.map((x: Any) => x.successCondition), ["result[0] >= 0.995", "result[0] <= 0.25", "result[0] <= 0.01", "result[0] <= 1.2", "result[0] <= 0.1"]);
         for (const metric of spec.metrics) {
             assert.deepEqual(promqlErrors(metric.provider.prometheus.query), [], metric.provider.prometheus.query);
             assert.equal(metric.failureLimit, 1);
