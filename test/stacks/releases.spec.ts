@@ -1,7 +1,10 @@
 // Releases by traffic in the real prod plan: Gateways, routes, the plugin, the mirror, analysis, endpoints.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Plan } from "../../scripts/harness/runPlan";
 import { Any, ofType, one, planOf } from "../plans";
+import { promqlErrors } from "../promql";
 
 const T = {
     rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",
@@ -130,5 +133,15 @@ describe("releases by traffic in the prod plan", () => {
         assert.equal(values.providerRBAC.providers.gatewayAPI, true);
         const obj = one(prod, "gcp:storage/bucketObject:BucketObject", "delivery-gatewayapi-plugin").inputs;
         assert.equal(obj.name, "platform/argo-rollouts-plugins/gatewayapi-plugin-linux-amd64-v0.15.0");
+    });
+
+    it("the model-serving dashboard has a release panel per model: traffic share per version and analysis results over time", () => {
+        const d = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "dashboards", "model-serving.json"), "utf8"));
+        const release = d.panels.filter((p: Any) => p.title.startsWith("Release:"));
+        assert.deepEqual(release.map((p: Any) => [p.title, p.repeat]), [["Release: traffic share per version", "model"], ["Release: analysis results", "model"]]);
+        const [share, analysis] = release.map((p: Any) => p.targets[0].expr);
+        assert.match(share, /sum by \(service\) \(rate\(model_requests_total\{.*service=~"\$model\(-stable\|-canary\|-preview\)\?"/);
+        assert.match(analysis, /analysis_run_metric_phase\{exported_namespace=~"\$namespace", name=~"\$model-\.\+"\}/);
+        for (const q of [share, analysis]) assert.deepEqual(promqlErrors(q), [], q);
     });
 });
