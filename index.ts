@@ -199,7 +199,12 @@ const servedModels = cfg.models.map((m) => {
     }
     return {
         name: m.name, namespace: m.namespace, url: service.url, exposure: m.endpoint.exposure,
-        ...(service.vpcUrl ? { vpcUrl: service.vpcUrl } : {}), ...(service.externalUrl ? { externalUrl: service.externalUrl } : {}),
+        ...(service.vpcUrl ? { vpcUrl: service.vpcUrl } : {}),
+        ...(service.externalUrl ? {
+            externalUrl: service.externalUrl,
+            externalAddress: gateways.externalAddress!,
+            certificateDnsRecord: gateways.dnsAuthorizations[m.endpoint.hostname!],
+        } : {}),
         strategy: m.rollout.strategy, routeName: service.routeName, workload: service.workload,
     };
 });

@@ -26,6 +26,10 @@ export interface ModelOutput {
     vpcUrl?: string;
     /** Public URL (exposure external), TLS and authentication on the external Gateway, e.g. https://fraud.api.acme.example.com. */
     externalUrl?: string;
+    /** Exposure external: the external Gateway's IP, which the hostname's A record must point to. */
+    externalAddress?: string;
+    /** Exposure external: the DNS record Certificate Manager needs to issue the hostname's certificate (a CNAME). */
+    certificateDnsRecord?: { name: string; type: string; data: string };
     /** internal | vpc | external. */
     exposure: "internal" | "vpc" | "external";
     strategy: "canary" | "blueGreen" | "rolling" | "abTest" | "shadow";

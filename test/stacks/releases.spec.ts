@@ -39,6 +39,9 @@ describe("releases by traffic in the prod plan", () => {
             "http://fraud-detector.ml-serving.cluster.models.internal", "http://fraud-detector.ml-serving.vpc.models.internal", "https://fraud.api.acme.example.com",
         ]);
         assert.equal(models()[2].vpcUrl, undefined);
+        // Known after deployment: the IP the hostname's A record points to, and the CNAME for its certificate.
+        assert.deepEqual([fraud.externalAddress, fraud.certificateDnsRecord], ["[unknown]", "[unknown]"]);
+        assert.equal(models()[1].externalAddress, undefined);
     });
 
     it("enables the Gateway API on the cluster and gives the internal load balancer its proxy-only subnet", () => {
