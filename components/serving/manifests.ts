@@ -212,12 +212,14 @@ export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string, rout
             ...(match ? [{ setHeaderRoute: { name: AB_ROUTE } }, { setCanaryScale: { matchTrafficWeight: true } }] : []),
         ];
     } else if (m.rollout.strategy === "shadow") {
+        // Weight 0: no user request reaches the candidate; the route's RequestMirror filter copies them to it. Its
+        // pods stay up through the first weight (no reload), then scale with the weight.
+        const [first, ...rest] = canarySteps;
         steps = [
-            // Weight 0: no user request reaches the candidate; the route's RequestMirror filter copies them to it.
             { setCanaryScale: { replicas: m.replicas.min } },
             { analysis: { templates, args: args(m.rollout.shadow!.durationMinutes) } },
-            { setCanaryScale: { matchTrafficWeight: true } },
-            ...canarySteps,
+            ...(first ? [first, { setCanaryScale: { matchTrafficWeight: true } }] : [{ setCanaryScale: { matchTrafficWeight: true } }]),
+            ...rest,
         ];
     }
     return {

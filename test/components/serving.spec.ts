@@ -160,7 +160,7 @@ describe("serving (pure parts)", () => {
         const cookie = (rolloutStrategy(resolveModel({ ...base, rollout: { strategy: "abTest", abTest: { cookie: { name: "variant", value: "b" } } } }, ctx, none), "a", "r") as Any).canary;
         assert.deepEqual(cookie.steps[1].setHeaderRoute.match, [{ headerName: "Cookie", headerValue: { regex: "(^|;\\s*)variant=b(;|$)" } }]);
         const shadow = (rolloutStrategy(resolveModel({ ...base, rollout: { strategy: "shadow", steps: [50, 100] } }, ctx, none), "a", "r") as Any).canary;
-        assert.deepEqual(shadow.steps.map((x: Any) => Object.keys(x)[0]), ["setCanaryScale", "analysis", "setCanaryScale", "setWeight", "pause", "analysis"]);
+        assert.deepEqual(shadow.steps.map((x: Any) => Object.keys(x)[0]), ["setCanaryScale", "analysis", "setWeight", "setCanaryScale", "pause", "analysis"]);
         assert.equal(internalGatewayIp("10.10.0.0/20"), "10.10.15.248");
     });
 

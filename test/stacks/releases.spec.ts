@@ -98,7 +98,7 @@ describe("releases by traffic in the prod plan", () => {
         assert.deepEqual(rule.filters, [{ type: "RequestMirror", requestMirror: { backendRef: { name: c.canaryService, port: 8080 } } }]);
         assert.equal(c.canaryService, "recommender-canary");
         const kinds = c.steps.map((s: Any) => Object.keys(s)[0]);
-        assert.deepEqual(kinds.slice(0, 3), ["setCanaryScale", "analysis", "setCanaryScale"]);
+        assert.deepEqual(kinds.slice(0, 4), ["setCanaryScale", "analysis", "setWeight", "setCanaryScale"]);
         assert.ok(kinds.indexOf("setWeight") > kinds.indexOf("analysis"));
         assert.deepEqual(c.steps[1].analysis.args.find((a: Any) => a.name === "count"), { name: "count", value: "60" });
     });
