@@ -9,12 +9,13 @@ import { ResolvedModel } from "./modelConfig";
 import { PREVIEW_HEADER, serviceNames } from "./manifests";
 
 /**
- * GKE GatewayClasses, from "GatewayClass capabilities" (cloud.google.com/kubernetes-engine/docs/how-to/
- * gatewayclass-capabilities, read 2026-11): both are single-cluster, Google-managed (Envoy-based) load
- * balancers that support traffic splitting by weight and header matches. RequestMirror: GKE's own conformance
- * setup (GoogleCloudPlatform/gke-gateway-api conformance/conformance_test.go at fc40d60) declares
- * HTTPRouteRequestMirror supported and its README runs that test against gke-l7-rilb; the classic classes
- * gke-l7-gxlb / gke-l7-rilb-mc are not used here.
+ * GKE GatewayClasses. Checked: "GatewayClass capabilities" (cloud.google.com/kubernetes-engine/docs/how-to/
+ * gatewayclass-capabilities, its header as indexed in 2026-11: both classes single-cluster, Google-hosted
+ * controller, Gateway API 1.1 to 1.5 by GKE version; its per-filter rows could not be read offline) and GKE's
+ * conformance setup (GoogleCloudPlatform/gke-gateway-api conformance/conformance_test.go at fc40d60): it declares
+ * Gateway, HTTPRoute (core: weighted backendRefs, exact header matches) and HTTPRouteRequestMirror supported, its
+ * README runs the mirror test against gke-l7-rilb; multiple mirrors, query-param and method matches are exempt.
+ * The classic classes (gke-l7-gxlb, gke-l7-rilb-mc) are not used.
  */
 export const GATEWAY_CLASSES = {
     /** Regional internal Application Load Balancer: a VIP in the node subnet, proxies in the proxy-only subnet. */
