@@ -218,7 +218,10 @@ export class ModelService extends pulumi.ComponentResource {
         // Callers reach the pods only through a Gateway's proxies (the weights hold), and Prometheus scrapes them.
         // allowFrom namespaces may still call the Services directly (bypassing the route: documented).
         const from = [args.monitoringNamespace, ...(args.allowFrom ?? [])];
-        const proxies = [rt.proxyOnlyCidr, ...(m.endpoint.exposure === "external" ? GOOGLE_FRONT_END_RANGES : [])];
+        // Google's health-check ranges are admitted for every model: Google documents them for Application Load
+        // Balancer health checks (and they are the global external proxies' source), and a failing health
+        // check would take the model out of every Gateway.
+        const proxies = [rt.proxyOnlyCidr, ...GOOGLE_FRONT_END_RANGES];
         new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, {
             metadata: { name: `${m.name}-ingress`, namespace: ns, labels },
             spec: {
