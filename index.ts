@@ -6,7 +6,7 @@ import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
 import { PlatformNetwork } from "./components/network";
 import { BatchScheduling, PriorityClasses } from "./components/scheduling";
-import { ModelJobs, ModelService, ProgressiveDelivery } from "./components/serving";
+import { internalGatewayIp, ModelGateways, ModelJobs, ModelService, ProgressiveDelivery } from "./components/serving";
 import { ClusterTls } from "./components/tls";
 import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
 import { serviceAccountId } from "./config/naming";
@@ -22,6 +22,7 @@ const network = new PlatformNetwork("platform", {
     servicesCidr: cfg.network.servicesCidr,
     flowLogSampling: cfg.network.flowLogSampling,
     privateServicesCidr: cfg.network.privateServicesCidr,
+    proxyOnlyCidr: cfg.network.proxyOnlyCidr,
 });
 
 const gke = new GkeCluster("mlops", {
@@ -47,7 +48,8 @@ const gpuPools = cfg.gpuNodePools.map((pool) => new GpuNodePool(pool.name, {
 }, { parent: gke }));
 
 // Every team namespace may call the platform's services; nothing else leaves it but DNS and metadata.
-const platformServices = [{ namespace: MLFLOW_NAMESPACE, port: MLFLOW_PORT }];
+// Models are called through the internal Gateway's VIP (a fixed address, see internalGatewayIp), on port 80.
+const platformServices = [{ namespace: MLFLOW_NAMESPACE, port: MLFLOW_PORT }, { cidr: `${internalGatewayIp(cfg.network.subnetCidr)}/32`, port: 80 }];
 const namespaces = cfg.namespaces.map((ns) => new TeamNamespace(ns.name, {
     ...ns,
     monitoringNamespace: cfg.monitoringNamespace,
@@ -126,6 +128,22 @@ const delivery = new ProgressiveDelivery("delivery", {
     priorityClasses: priorities.classes,
     controlPlaneCidr: cfg.cluster.masterCidr,
     monitoringNamespace: cfg.monitoringNamespace,
+    pluginBucket: mlflow.artifactBucket.name,
+    fetchImage: cfg.mlflow.image,
+    project: cfg.project,
+    serviceAccountId: serviceAccountId("argo-rollouts", cfg.stack),
+    k8sProvider: gke.provider,
+});
+
+// Requests reach models through Gateways (one per exposure class) and one HTTPRoute per model.
+const gateways = new ModelGateways("models", {
+    models: cfg.models,
+    region: cfg.region,
+    network: network.network.id,
+    subnetwork: network.subnet.id,
+    subnetCidr: cfg.network.subnetCidr,
+    proxyOnlySubnet: network.proxyOnlySubnet,
+    clusterReady: [gke.cluster],
     k8sProvider: gke.provider,
 });
 
@@ -158,6 +176,13 @@ const servedModels = cfg.models.map((m) => {
         monitoringNamespace: cfg.monitoringNamespace,
         allowFrom: m.allowFrom,
         crdsReady: [...monitoring.ready, delivery.release],
+        routing: {
+            gatewayNamespace: gateways.namespace,
+            internalGateway: gateways.internalGateway,
+            externalGateway: gateways.externalGateway,
+            proxyOnlyCidr: cfg.network.proxyOnlyCidr,
+            gatewaysReady: gateways.ready,
+        },
         k8sProvider: gke.provider,
     }, opts);
     if (m.retraining || m.drift) {
@@ -172,7 +197,16 @@ const servedModels = cfg.models.map((m) => {
             k8sProvider: gke.provider,
         }, opts);
     }
-    return { name: m.name, namespace: m.namespace, url: service.url, strategy: m.rollout.strategy, workload: service.workload };
+    return {
+        name: m.name, namespace: m.namespace, url: service.url, exposure: m.endpoint.exposure,
+        ...(service.vpcUrl ? { vpcUrl: service.vpcUrl } : {}),
+        ...(service.externalUrl ? {
+            externalUrl: service.externalUrl,
+            externalAddress: gateways.externalAddress!,
+            certificateDnsRecord: gateways.dnsAuthorizations[m.endpoint.hostname!],
+        } : {}),
+        strategy: m.rollout.strategy, routeName: service.routeName, workload: service.workload,
+    };
 });
 
 const outputs: StackOutputValues = {

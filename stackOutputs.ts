@@ -17,9 +17,24 @@ export interface GpuPoolOutput {
 export interface ModelOutput {
     name: string;
     namespace: string;
-    /** In-cluster URL, e.g. http://fraud-detector.ml-serving.svc.cluster.local:8080. */
+    /**
+     * In-cluster URL, through the internal Gateway and the model's HTTPRoute (so release weights hold), e.g.
+     * http://fraud-detector.ml-serving.cluster.models.internal.
+     */
     url: string;
-    strategy: "canary" | "blueGreen" | "rolling";
+    /** VPC URL (exposure vpc or external), through the internal Gateway. */
+    vpcUrl?: string;
+    /** Public URL (exposure external), TLS and authentication on the external Gateway, e.g. https://fraud.api.acme.example.com. */
+    externalUrl?: string;
+    /** Exposure external: the external Gateway's IP, which the hostname's A record must point to. */
+    externalAddress?: string;
+    /** Exposure external: the DNS record Certificate Manager needs to issue the hostname's certificate (a CNAME). */
+    certificateDnsRecord?: { name: string; type: string; data: string };
+    /** internal | vpc | external. */
+    exposure: "internal" | "vpc" | "external";
+    strategy: "canary" | "blueGreen" | "rolling" | "abTest" | "shadow";
+    /** The model's HTTPRoute (in its namespace), whose weights Argo Rollouts sets. */
+    routeName: string;
     workload: { kind: "Rollout" | "Deployment"; name: string };
 }
 

@@ -9,6 +9,7 @@ import { ConfigIssue, reporter, throwIfIssues } from "./errors";
 import { ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
 import { NODE_METRICS_NAMESPACE } from "../components/monitoring/namespaces";
 import { ResolvedModel, resolveModel } from "../components/serving/modelConfig";
+import { GATEWAY_NAMESPACE } from "../components/serving/routing";
 import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
 import { BatchObjects } from "../components/scheduling/batchPlan";
 import { checkModelCapacity, planBatch } from "./capacity";
@@ -26,13 +27,15 @@ export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools",
 
 export const MLFLOW_NAMESPACE = "mlflow";
 /** Namespaces the platform's own services own; team namespaces may not take these names. */
-export const PLATFORM_NAMESPACES = [MLFLOW_NAMESPACE, "cert-manager", "argo-rollouts", "kueue-system", "jobset-system", NODE_METRICS_NAMESPACE];
+export const PLATFORM_NAMESPACES = [MLFLOW_NAMESPACE, "cert-manager", "argo-rollouts", "kueue-system", "jobset-system", NODE_METRICS_NAMESPACE, GATEWAY_NAMESPACE];
 
 export interface NetworkConfig {
     subnetCidr: string;
     podsCidr: string;
     servicesCidr: string;
     privateServicesCidr: string;
+    /** The proxy-only subnet of the internal Gateway's proxies (see PlatformNetworkArgs.proxyOnlyCidr). */
+    proxyOnlyCidr: string;
     flowLogSampling: number;
 }
 
@@ -159,7 +162,7 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
 
 function readNetwork(r: FieldReader, raw: unknown): NetworkConfig {
     const key = K("network");
-    const o = r.object(raw, key, ["subnetCidr", "podsCidr", "servicesCidr", "privateServicesCidr", "flowLogSampling"]);
+    const o = r.object(raw, key, ["subnetCidr", "podsCidr", "servicesCidr", "privateServicesCidr", "proxyOnlyCidr", "flowLogSampling"]);
     const flowLogSampling = r.number(o, "flowLogSampling", key) ?? NETWORK_DEFAULTS.flowLogSampling;
     if (flowLogSampling < 0 || flowLogSampling > 1) r.add(`${key}.flowLogSampling`, "must be from 0 to 1", flowLogSampling);
     return {
@@ -167,6 +170,7 @@ function readNetwork(r: FieldReader, raw: unknown): NetworkConfig {
         podsCidr: r.string(o, "podsCidr", key) ?? NETWORK_DEFAULTS.podsCidr,
         servicesCidr: r.string(o, "servicesCidr", key) ?? NETWORK_DEFAULTS.servicesCidr,
         privateServicesCidr: r.string(o, "privateServicesCidr", key) ?? NETWORK_DEFAULTS.privateServicesCidr,
+        proxyOnlyCidr: r.string(o, "proxyOnlyCidr", key) ?? NETWORK_DEFAULTS.proxyOnlyCidr,
         flowLogSampling,
     };
 }
@@ -174,7 +178,7 @@ function readNetwork(r: FieldReader, raw: unknown): NetworkConfig {
 /** The subnet, Pod, Service, private services and control plane ranges must be valid and must not overlap. */
 function checkNoOverlap(r: FieldReader, n: NetworkConfig, masterCidr: string): void {
     const ranges: [string, Cidr][] = [];
-    const fields = [["subnetCidr", n.subnetCidr], ["podsCidr", n.podsCidr], ["servicesCidr", n.servicesCidr], ["privateServicesCidr", n.privateServicesCidr]] as const;
+    const fields = [["subnetCidr", n.subnetCidr], ["podsCidr", n.podsCidr], ["servicesCidr", n.servicesCidr], ["privateServicesCidr", n.privateServicesCidr], ["proxyOnlyCidr", n.proxyOnlyCidr]] as const;
     for (const [field, text] of fields) {
         const c = parseCidr(text);
         if ("error" in c) r.add(`${K("network")}.${field}`, c.error, text);

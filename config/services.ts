@@ -3,7 +3,7 @@ import { DatabaseOptions } from "../components/database/cloudSqlPostgres";
 import { MlflowOptions } from "../components/mlflow/mlflowServer";
 import { BucketOptions } from "../components/storage/platformBucket";
 import { MonitoringOptions } from "../components/monitoring/monitoringStack";
-import { ModelOptions, Strategy } from "../components/serving/modelConfig";
+import { Exposure, ExternalAuth, ModelOptions, Strategy } from "../components/serving/modelConfig";
 import { AcmeServer } from "../components/tls/clusterTls";
 import { FieldReader } from "./validate";
 
@@ -106,7 +106,7 @@ export function readMonitoring(r: FieldReader, raw: unknown, key: string): Monit
     };
 }
 
-const MODEL_KEYS = ["name", "namespace", "image", "port", "healthPath", "modelUri", "replicas", "resources", "gpu", "rollout", "retraining", "drift", "allowFrom"];
+const MODEL_KEYS = ["name", "namespace", "image", "port", "healthPath", "modelUri", "replicas", "resources", "gpu", "endpoint", "rollout", "retraining", "drift", "allowFrom"];
 
 export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOptions & { allowFrom?: string[] }) | undefined {
     const o = r.object(raw, key, MODEL_KEYS);
@@ -129,7 +129,20 @@ export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOpti
     const repKey = `${key}.replicas`;
     const rep = r.object(o.replicas, repKey, ["min", "max"]);
     const roKey = `${key}.rollout`;
-    const ro = r.object(o.rollout, roKey, ["strategy", "steps", "pauseMinutes", "analysis"]);
+    const ro = r.object(o.rollout, roKey, ["strategy", "steps", "pauseMinutes", "analysis", "abTest", "shadow"]);
+    const abKey = `${roKey}.abTest`;
+    const ab = r.object(ro?.abTest, abKey, ["share", "header", "cookie", "durationMinutes"]);
+    const match = (v: unknown, k: string) => {
+        const x = r.object(v, k, ["name", "value"]);
+        if (!x) return undefined;
+        const n = r.string(x, "name", k, "the name to match");
+        const val = r.string(x, "value", k, "the exact value to match");
+        return n !== undefined && val !== undefined ? { name: n, value: val } : undefined;
+    };
+    const shKey = `${roKey}.shadow`;
+    const sh = r.object(ro?.shadow, shKey, ["durationMinutes"]);
+    const epKey = `${key}.endpoint`;
+    const ep = r.object(o.endpoint, epKey, ["exposure", "hostname", "auth", "allowList"]);
     const anKey = `${roKey}.analysis`;
     const an = r.object(ro?.analysis, anKey, ["successRate", "p95LatencySeconds"]);
     const steps = r.list(ro?.steps, `${roKey}.steps`);
@@ -156,6 +169,19 @@ export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOpti
             steps: steps?.every((x) => typeof x === "number") ? (steps as number[]) : undefined,
             pauseMinutes: r.integer(ro, "pauseMinutes", roKey),
             analysis: an && { successRate: r.number(an, "successRate", anKey), p95LatencySeconds: r.number(an, "p95LatencySeconds", anKey) },
+            abTest: ab && {
+                share: r.integer(ab, "share", abKey),
+                header: match(ab.header, `${abKey}.header`),
+                cookie: match(ab.cookie, `${abKey}.cookie`),
+                durationMinutes: r.integer(ab, "durationMinutes", abKey),
+            },
+            shadow: sh && { durationMinutes: r.integer(sh, "durationMinutes", shKey) },
+        },
+        endpoint: ep && {
+            exposure: r.string(ep, "exposure", epKey) as Exposure | undefined,
+            hostname: r.string(ep, "hostname", epKey),
+            auth: r.string(ep, "auth", epKey) as ExternalAuth | undefined,
+            allowList: r.stringList(ep, "allowList", epKey),
         },
         retraining: rt && rtSchedule && rtImage ? {
             schedule: rtSchedule, image: rtImage,

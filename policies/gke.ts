@@ -153,6 +153,8 @@ export const nodeHardeningPolicies: ResourceValidationPolicy[] = [
         configSchema: { properties: { minFlowSampling: { type: "number", minimum: 0, maximum: 1, default: 0.1 } } },
         validateResource: ofTypes(["gcp:compute/subnetwork:Subnetwork"], (p, args, report) => {
             const { minFlowSampling } = args.getConfig<{ minFlowSampling: number }>();
+            // Google's proxy-only subnets carry no flow logs (the provider's Subnetwork.logConfig docs).
+            if (p.purpose === "REGIONAL_MANAGED_PROXY" || p.purpose === "GLOBAL_MANAGED_PROXY") return;
             const lc = p.logConfig;
             if (!lc) report(`Subnetwork ${args.name} must enable VPC flow logs (logConfig is absent); set logConfig with flowSampling >= ${minFlowSampling}.`);
             else if ((lc.flowSampling ?? 0.5) < minFlowSampling) report(`Subnetwork ${args.name} must sample at least ${minFlowSampling} of flows (logConfig.flowSampling ${lc.flowSampling}).`);

@@ -10,6 +10,7 @@ import { alertingStackPolicies, dataPolicies, exposurePolicies } from "./observa
 import { hostPortPolicy, rbacPolicies, rbacStackPolicies } from "./rbac";
 import { releasePolicies, releaseStackPolicies } from "./release";
 import { secretPolicies } from "./secrets";
+import { trafficPolicies } from "./traffic";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 import { workloadPolicies } from "./workloads";
@@ -18,7 +19,7 @@ export const policies = [
     ...gkePolicies, ...nodeHardeningPolicies, ...nodePoolPolicies, ...storagePolicies, ...databasePolicies, ...dataPolicies,
     ...identityPolicies, ...identityMeaningPolicies, ...rbacPolicies, ...rbacStackPolicies, ...secretPolicies,
     ...workloadPolicies, hostPortPolicy, ...networkPolicies, ...exposurePolicies, ...isolationPolicies, ...isolationStackPolicies,
-    ...capacityPolicies, ...releasePolicies, ...releaseStackPolicies, ...alertingStackPolicies, ...stackPolicies,
+    ...capacityPolicies, ...releasePolicies, ...releaseStackPolicies, ...alertingStackPolicies, ...stackPolicies, ...trafficPolicies,
 ];
 
 new PolicyPack("mlops-platform", { policies });

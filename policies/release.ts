@@ -20,7 +20,12 @@ export const releasePolicies: ResourceValidationPolicy[] = [
             const { maxFirstWeight } = args.getConfig<{ maxFirstWeight: number }>();
             const steps: Props[] = c.steps ?? [];
             const weights = steps.map((s, i) => [i, s.setWeight] as const).filter(([, w]) => typeof w === "number");
-            if (weights.length === 0) report(`Rollout ${where(p)} must shift traffic in steps (spec.strategy.canary.steps has no setWeight); without steps a canary goes straight to 100%.`);
+            // An A/B test routes only matching requests (a header or cookie) to the candidate, judged by an
+            // analysis before the route is dropped and the winner promoted: gated, without weights.
+            const headerRoute = steps.findIndex((s) => (s.setHeaderRoute?.match ?? []).length > 0);
+            const headerGated = headerRoute >= 0 && steps.some((s, i) => i > headerRoute && templatesOf(s.analysis).length > 0);
+            if (weights.length === 0 && headerGated) return;
+            if (weights.length === 0) report(`Rollout ${where(p)} must shift traffic in steps (spec.strategy.canary.steps has no setWeight); without steps a canary goes straight to 100%; or route a header to it (setHeaderRoute.match) and analyse before promoting.`);
             else if (weights[0][1] > maxFirstWeight) report(`Rollout ${where(p)} must start its canary at ${maxFirstWeight}% or less (spec.strategy.canary.steps[${weights[0][0]}].setWeight ${weights[0][1]}).`);
             const firstAnalysis = steps.findIndex((s) => templatesOf(s.analysis).length > 0);
             const background = templatesOf(c.analysis).length > 0;
@@ -53,7 +58,9 @@ export const releasePolicies: ResourceValidationPolicy[] = [
                 if (!m.successCondition && !m.failureCondition) report(`AnalysisTemplate ${where(p)} metric ${m.name} must have a successCondition or failureCondition (spec.metrics[${i}] has neither, so every measurement passes).`);
                 const count = typeof m.count === "number" ? m.count : undefined;
                 const limit = typeof m.failureLimit === "number" ? m.failureLimit : 0;
-                if (limit < 0 || (count !== undefined && limit >= count)) report(`AnalysisTemplate ${where(p)} metric ${m.name} must be able to fail (spec.metrics[${i}].failureLimit ${m.failureLimit} with count ${m.count}); keep failureLimit below count.`);
+                // A templated count ("{{args.count}}") can still be matched by the same template as failureLimit.
+                const sameTemplate = typeof m.count === "string" && m.failureLimit === m.count;
+                if (limit < 0 || sameTemplate || (count !== undefined && limit >= count)) report(`AnalysisTemplate ${where(p)} metric ${m.name} must be able to fail (spec.metrics[${i}].failureLimit ${m.failureLimit} with count ${m.count}); keep failureLimit below count.`);
             });
         }),
     },

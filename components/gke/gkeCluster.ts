@@ -298,6 +298,9 @@ export class GkeCluster extends pulumi.ComponentResource {
             workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
             enableShieldedNodes: true,
             datapathProvider: "ADVANCED_DATAPATH",
+            // GKE installs and upgrades the Gateway API CRDs and runs its Gateway controller: the standard channel
+            // (v1 Gateway, HTTPRoute) is all the model routes use.
+            gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
             releaseChannel: { channel: r.releaseChannel },
             maintenancePolicy: { recurringWindow: r.maintenanceWindow },
             securityPostureConfig: { mode: "BASIC", vulnerabilityMode: "VULNERABILITY_BASIC" },

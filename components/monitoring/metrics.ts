@@ -25,6 +25,9 @@ export interface MetricSpec { source: MetricSource; type: "counter" | "gauge" | 
 export const SERVING_CONTRACT: Record<string, MetricSpec> = {
     model_requests_total: { source: "model-server", type: "counter", labels: ["model", "code"], help: "requests served, by HTTP status code" },
     model_request_duration_seconds_bucket: { source: "model-server", type: "histogram", labels: ["model", "le"], help: "request latency (a Prometheus histogram `model_request_duration_seconds`)" },
+    // Optional: where a model can score its predictions, the release analysis compares versions' mean score.
+    model_prediction_score_sum: { source: "model-server", type: "histogram", labels: ["model"], help: "optional: sum of prediction scores (histogram or summary `model_prediction_score`)" },
+    model_prediction_score_count: { source: "model-server", type: "histogram", labels: ["model"], help: "optional: number of scored predictions (histogram or summary `model_prediction_score`)" },
 };
 
 /** What drift checks push; the threshold is the model's `drift.threshold` (DRIFT_THRESHOLD). */
@@ -75,5 +78,7 @@ export const METRICS: Record<string, MetricSpec> = {
     kueue_cluster_queue_resource_usage: g("kueue", ["cluster_queue", "resource", "flavor"]),
     kueue_pending_workloads: g("kueue", ["cluster_queue", "status"]),
     rollout_info_replicas_available: g("argo-rollouts", ["namespace", "name"]),
+    // Argo Rollouts' controller metrics (docs/features/controller-metrics.md): 1 for an AnalysisRun metric's phase.
+    analysis_run_metric_phase: g("argo-rollouts", ["namespace", "name", "metric", "phase"]),
     up: g("prometheus", ["job", "instance"]),
 };

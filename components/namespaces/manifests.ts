@@ -86,11 +86,11 @@ export function googleApisEgress() {
     return { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] };
 }
 
-/** A platform service every team namespace may call, e.g. MLflow's tracking server. */
-export interface PlatformService {
-    namespace: string;
-    port: number;
-}
+/**
+ * A platform service every team namespace may call: by namespace (e.g. MLflow's tracking server), or by address
+ * (e.g. the internal Gateway's VIP, through which models are called).
+ */
+export type PlatformService = { namespace: string; port: number } | { cidr: string; port: number };
 
 /**
  * Default deny in both directions, then the minimum a workload needs: DNS, its own namespace, the GKE
@@ -105,8 +105,8 @@ export function networkPolicies(monitoringNamespace: string, platformServices: P
             podSelector: all,
             policyTypes: ["Egress"],
             egress: platformServices.map((s) => ({
-                to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } } }],
-                ports: [{ protocol: "TCP", port: s.port }],
+                to: ["cidr" in s ? { ipBlock: { cidr: s.cidr } } : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: s.namespace } } }],
+                ports: [{ protocol: "TCP" as const, port: s.port }],
             })),
         },
     }];

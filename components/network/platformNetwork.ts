@@ -17,6 +17,12 @@ export interface PlatformNetworkArgs {
      * (Cloud SQL). Defaults to NETWORK_DEFAULTS.privateServicesCidr. Changing it replaces the peering.
      */
     privateServicesCidr?: string;
+    /**
+     * Proxy-only subnet (purpose REGIONAL_MANAGED_PROXY): the Envoy proxies of the region's internal and
+     * regional Application Load Balancers (the gke-l7-rilb Gateway) take their addresses from it, and model pods
+     * admit traffic from it. One per region and VPC, /23 recommended by Google. Defaults to NETWORK_DEFAULTS.proxyOnlyCidr.
+     */
+    proxyOnlyCidr?: string;
 }
 
 export const NETWORK_DEFAULTS = {
@@ -25,6 +31,7 @@ export const NETWORK_DEFAULTS = {
     servicesCidr: "10.20.0.0/20",
     flowLogSampling: 0.5,
     privateServicesCidr: "10.30.0.0/16",
+    proxyOnlyCidr: "10.40.0.0/23",
 } as const;
 
 /** Names of the subnet's secondary ranges, which the cluster's IP allocation policy refers to. */
@@ -38,6 +45,8 @@ export const SECONDARY_RANGES = { pods: "pods", services: "services" } as const;
 export class PlatformNetwork extends pulumi.ComponentResource {
     public readonly network: gcp.compute.Network;
     public readonly subnet: gcp.compute.Subnetwork;
+    /** The region's proxy-only subnet, for the internal Gateway's proxies. */
+    public readonly proxyOnlySubnet: gcp.compute.Subnetwork;
     public readonly router: gcp.compute.Router;
     public readonly nat: gcp.compute.RouterNat;
     /** The range Google-managed services take their private IPs from. */
@@ -70,6 +79,14 @@ export class PlatformNetwork extends pulumi.ComponentResource {
                 flowSampling: args.flowLogSampling ?? d.flowLogSampling,
                 metadata: "INCLUDE_ALL_METADATA",
             },
+        }, { parent: this });
+
+        this.proxyOnlySubnet = new gcp.compute.Subnetwork(`${name}-proxy-only`, {
+            network: this.network.id,
+            region: args.region,
+            ipCidrRange: args.proxyOnlyCidr ?? d.proxyOnlyCidr,
+            purpose: "REGIONAL_MANAGED_PROXY",
+            role: "ACTIVE",
         }, { parent: this });
 
         this.router = new gcp.compute.Router(`${name}-router`, {

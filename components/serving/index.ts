@@ -3,3 +3,5 @@ export * from "./modelConfig";
 export * from "./modelJobs";
 export * from "./modelService";
 export * from "./progressiveDelivery";
+export * from "./modelGateways";
+export * from "./routing";

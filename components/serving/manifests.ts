@@ -22,14 +22,33 @@ export function servingSelector(m: { name: string }): Record<string, string> {
     return { "app.kubernetes.io/name": m.name, [WORKLOAD_LABEL]: "serving" };
 }
 
-/** Service names: clients call `<name>`; Argo Rollouts steers `-stable`/`-canary` (or `-preview`). */
+/** The header that sends a request to a blue-green model's preview (pre-promotion) version. */
+export const PREVIEW_HEADER = { name: "X-Model-Preview", value: "true" } as const;
+/** Argo Rollouts' managed header route of an A/B test (added to the HTTPRoute and removed by the plugin). */
+export const AB_ROUTE = "ab-test";
+/** The traffic-router plugin's name, under which it reads its configuration (plugin README, v0.15.0). */
+export const GATEWAY_PLUGIN_NAME = "argoproj-labs/gatewayAPI";
+
+/** True when the new version takes a share of the route's traffic: a stable and a canary Service. */
+export const splitsTraffic = (s: string) => s === "canary" || s === "abTest" || s === "shadow";
+
+/**
+ * Service names, the HTTPRoute's backends: Argo Rollouts steers `-stable`/`-canary` (canary, abTest, shadow) or
+ * `<name>`/`-preview` (blueGreen); a rolling model has `<name>` only.
+ */
 export function serviceNames(m: { name: string; rollout: { strategy: string } }) {
     const s = m.rollout.strategy;
     return {
         main: m.name,
-        stable: s === "canary" ? `${m.name}-stable` : undefined,
-        canary: s === "canary" ? `${m.name}-canary` : s === "blueGreen" ? `${m.name}-preview` : undefined,
+        stable: splitsTraffic(s) ? `${m.name}-stable` : undefined,
+        canary: splitsTraffic(s) ? `${m.name}-canary` : s === "blueGreen" ? `${m.name}-preview` : undefined,
     };
+}
+
+/** The Service whose traffic the analysis compares the new version against. */
+export function baselineService(m: { name: string; rollout: { strategy: string } }): string {
+    const n = serviceNames(m);
+    return n.stable ?? n.main;
 }
 
 /**
@@ -106,56 +125,109 @@ export function doubled(cpu: string): string {
 }
 
 /**
- * Prometheus analysis of the new version: success rate and p95 latency of the pods behind the canary (or
- * preview) Service, measured five times a minute apart. One failed measurement aborts the rollout, and
- * Argo Rollouts then returns all traffic to the stable version.
+ * Prometheus analysis of the new version, one template for every strategy. `service` names the Service whose
+ * pods are measured (the canary or preview Service: the new version's own traffic, real or mirrored);
+ * `baseline` the Service of the version it is compared with. Absolute checks: success rate and p95 latency.
+ * Comparisons: the new version's error ratio and p95 may exceed the baseline's by at most 1 point and 20 %,
+ * and its mean prediction score (where the server exports `model_prediction_score`) may differ by at most 0.1;
+ * a server without that metric passes the comparison (`or vector(0)`). One failed measurement aborts, and Argo
+ * Rollouts returns all traffic to the baseline. `count` is how many one-minute measurements a run takes: the
+ * pause of a canary step, or an A/B test's or shadow's whole duration.
  */
 export function analysisTemplateSpec(m: ResolvedModel, prometheusUrl: string): IAnalysisTemplate["spec"] {
-    const sel = `namespace="{{args.namespace}}", service="{{args.service}}"`;
+    const sel = (svc: string) => `namespace="{{args.namespace}}", service="{{args.${svc}}}"`;
+    const errors = (svc: string) => `(sum(rate(model_requests_total{${sel(svc)}, code=~"5.."}[5m])) or vector(0)) / sum(rate(model_requests_total{${sel(svc)}}[5m]))`;
+    const p95 = (svc: string) => `histogram_quantile(0.95, sum by (le) (rate(model_request_duration_seconds_bucket{${sel(svc)}}[5m])))`;
+    const meanScore = (svc: string) => `(sum(rate(model_prediction_score_sum{${sel(svc)}}[10m])) / sum(rate(model_prediction_score_count{${sel(svc)}}[10m])))`;
+    const metric = (name: string, successCondition: string, query: string) => ({
+        name, interval: "1m", count: "{{args.count}}", failureLimit: 1, successCondition,
+        provider: { prometheus: { address: prometheusUrl, query } },
+    });
     return {
-        args: [{ name: "namespace" }, { name: "service" }],
+        args: [{ name: "namespace" }, { name: "service" }, { name: "baseline" }, { name: "count", value: "5" }],
         metrics: [
-            {
-                name: "success-rate",
-                interval: "1m",
-                count: 5,
-                failureLimit: 1,
-                successCondition: `result[0] >= ${m.rollout.analysis.successRate}`,
-                provider: { prometheus: { address: prometheusUrl, query: `sum(rate(model_requests_total{${sel}, code!~"5.."}[2m])) / sum(rate(model_requests_total{${sel}}[2m]))` } },
-            },
-            {
-                name: "p95-latency",
-                interval: "1m",
-                count: 5,
-                failureLimit: 1,
-                successCondition: `result[0] <= ${m.rollout.analysis.p95LatencySeconds}`,
-                provider: { prometheus: { address: prometheusUrl, query: `histogram_quantile(0.95, sum by (le) (rate(model_request_duration_seconds_bucket{${sel}}[2m])))` } },
-            },
+            metric("success-rate", `result[0] >= ${m.rollout.analysis.successRate}`,
+                `sum(rate(model_requests_total{${sel("service")}, code!~"5.."}[2m])) / sum(rate(model_requests_total{${sel("service")}}[2m]))`),
+            metric("p95-latency", `result[0] <= ${m.rollout.analysis.p95LatencySeconds}`,
+                `histogram_quantile(0.95, sum by (le) (rate(model_request_duration_seconds_bucket{${sel("service")}}[2m])))`),
+            metric("error-ratio-vs-baseline", "result[0] <= 0.01", `(${errors("service")}) - (${errors("baseline")} or vector(0))`),
+            metric("p95-vs-baseline", "result[0] <= 1.2", `${p95("service")} / (${p95("baseline")} > 0)`),
+            metric("prediction-shift-vs-baseline", "result[0] <= 0.1", `abs(${meanScore("service")} - ${meanScore("baseline")}) or vector(0)`),
         ],
     };
 }
 
-/** The Rollout's strategy: canary steps with a pause and analysis after each weight, or blue-green. */
-export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string): IRollout["spec"]["strategy"] {
+/** Argo Rollouts' Gateway API plugin configuration: the HTTPRoute whose weights (and header rules) it sets. */
+export function gatewayRouting(m: ResolvedModel, routeName: string) {
+    const header = m.rollout.strategy === "abTest" && (m.rollout.abTest?.header || m.rollout.abTest?.cookie);
+    return {
+        ...(header ? { managedRoutes: [{ name: AB_ROUTE }] } : {}),
+        plugins: { [GATEWAY_PLUGIN_NAME]: { namespace: m.namespace, httpRoutes: [{ name: routeName, ...(header ? { useHeaderRoutes: true } : {}) }] } },
+    };
+}
+
+/**
+ * The Rollout's strategy. Every traffic-split step is followed by analysis of the new version's own Service
+ * against the baseline's:
+ * - canary: setWeight (the plugin sets the HTTPRoute weights), pause, analysis, per step;
+ * - abTest: the candidate takes a fixed share (setWeight) or only requests with the header/cookie
+ *   (setHeaderRoute), for the test's duration while the analysis runs; passing promotes it, failing aborts;
+ * - shadow: the candidate is scaled up without weight and receives the route's mirrored copies; after the
+ *   shadow analysis passes, the canary steps move user traffic;
+ * - blueGreen: pre-promotion analysis of the preview Service against the active one.
+ */
+export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string, routeName: string): IRollout["spec"]["strategy"] {
     const names = serviceNames(m);
-    const analysis = { templates: [{ templateName: analysisTemplate }], args: [{ name: "namespace", value: m.namespace }, { name: "service", value: names.canary! }] };
+    const templates = [{ templateName: analysisTemplate }];
+    const args = (minutes: number) => [
+        { name: "namespace", value: m.namespace }, { name: "service", value: names.canary! },
+        { name: "baseline", value: baselineService(m) }, { name: "count", value: String(minutes) },
+    ];
     if (m.rollout.strategy === "blueGreen") {
         return {
             blueGreen: {
                 activeService: names.main,
                 previewService: names.canary!,
-                prePromotionAnalysis: analysis,
+                prePromotionAnalysis: { templates, args: args(m.rollout.pauseMinutes) },
                 autoPromotionEnabled: true,
                 scaleDownDelaySeconds: 60,
             },
         };
     }
-    const steps = m.rollout.steps.filter((w) => w < 100).flatMap((w) => [
+    const canarySteps = m.rollout.steps.filter((w) => w < 100).flatMap((w) => [
         { setWeight: w },
         { pause: { duration: `${m.rollout.pauseMinutes}m` } },
-        { analysis: { templates: analysis.templates, args: analysis.args } },
+        { analysis: { templates, args: args(m.rollout.pauseMinutes) } },
     ]);
-    return { canary: { stableService: names.stable!, canaryService: names.canary!, steps, abortScaleDownDelaySeconds: 30 } };
+    let steps: NonNullable<NonNullable<IRollout["spec"]["strategy"]>["canary"]>["steps"] = canarySteps;
+    if (m.rollout.strategy === "abTest") {
+        const ab = m.rollout.abTest!;
+        const match = ab.header
+            ? [{ headerName: ab.header.name, headerValue: { exact: ab.header.value } }]
+            : ab.cookie ? [{ headerName: "Cookie", headerValue: { regex: `(^|;\\s*)${ab.cookie.name}=${ab.cookie.value}(;|$)` } }] : undefined;
+        steps = [
+            // Header/cookie mode: candidate pods without a weight, reached only by matching requests.
+            ...(match ? [{ setCanaryScale: { replicas: m.replicas.min } }, { setHeaderRoute: { name: AB_ROUTE, match } }] : [{ setWeight: ab.share }]),
+            { analysis: { templates, args: args(ab.durationMinutes) } },
+            ...(match ? [{ setHeaderRoute: { name: AB_ROUTE } }, { setCanaryScale: { matchTrafficWeight: true } }] : []),
+        ];
+    } else if (m.rollout.strategy === "shadow") {
+        // Weight 0: no user request reaches the candidate; the route's RequestMirror filter copies them to it. Its
+        // pods stay up through the first weight (no reload), then scale with the weight.
+        const [first, ...rest] = canarySteps;
+        steps = [
+            { setCanaryScale: { replicas: m.replicas.min } },
+            { analysis: { templates, args: args(m.rollout.shadow!.durationMinutes) } },
+            ...(first ? [first, { setCanaryScale: { matchTrafficWeight: true } }] : [{ setCanaryScale: { matchTrafficWeight: true } }]),
+            ...rest,
+        ];
+    }
+    return {
+        canary: {
+            stableService: names.stable!, canaryService: names.canary!, steps, abortScaleDownDelaySeconds: 30,
+            trafficRouting: gatewayRouting(m, routeName),
+        },
+    };
 }
 
 /** Scrapes `/metrics` through the stable and canary (or preview) Services; the `service` label tells them apart. */

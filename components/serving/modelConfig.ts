@@ -4,8 +4,37 @@ import { Report } from "../../config/errors";
 import { imageIssue, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../config/validate";
 import { ResolvedGpuPool } from "../gke/gpuNodePool";
 
-export const STRATEGIES = ["canary", "blueGreen", "rolling"] as const;
+export const STRATEGIES = ["canary", "blueGreen", "rolling", "abTest", "shadow"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+/** Strategies whose new version takes a share of the route's traffic (Argo Rollouts sets HTTPRoute weights). */
+export const TRAFFIC_SPLIT_STRATEGIES: readonly Strategy[] = ["canary", "abTest", "shadow"];
+
+export const EXPOSURES = ["internal", "vpc", "external"] as const;
+export type Exposure = (typeof EXPOSURES)[number];
+export const EXTERNAL_AUTH = ["iap", "cloudArmor"] as const;
+export type ExternalAuth = (typeof EXTERNAL_AUTH)[number];
+
+export interface EndpointOptions {
+    /** internal (cluster only) | vpc (internal load balancer, VPC-wide name) | external (hostname, TLS, auth). Defaults to internal. */
+    exposure?: Exposure;
+    /** Public DNS name. Required with external, never set otherwise. */
+    hostname?: string;
+    /** How callers of an external endpoint authenticate: iap | cloudArmor. Required with external: never open. */
+    auth?: ExternalAuth;
+    /** Source ranges Cloud Armor admits (everything else is denied). Required with auth cloudArmor. */
+    allowList?: string[];
+}
+
+export interface AbTestOptions {
+    /** Percent of requests the candidate serves, 1..50. Defaults to 50 unless header or cookie is set. */
+    share?: number;
+    /** Only requests carrying this header (exact value) reach the candidate. Defaults to none. */
+    header?: { name: string; value: string };
+    /** Only requests carrying this cookie (name=value) reach the candidate. Defaults to none. */
+    cookie?: { name: string; value: string };
+    /** How long the comparison runs before the winner is decided. Defaults to 60. */
+    durationMinutes?: number;
+}
 
 export interface GpuRequest {
     /** GPUs per pod, at most the pool's GPUs per node. */
@@ -33,8 +62,10 @@ export interface ModelOptions {
     resources?: { cpu?: string; memory?: string };
     /** GPUs per pod on a serving pool. Defaults to none (CPU only). */
     gpu?: GpuRequest;
+    /** Where the model can be called from. Defaults to internal (in-cluster, through the internal Gateway). */
+    endpoint?: EndpointOptions;
     rollout?: {
-        /** canary | blueGreen | rolling. Defaults to canary. */
+        /** canary | blueGreen | rolling | abTest | shadow. Defaults to canary. */
         strategy?: Strategy;
         /** Canary weights, rising, ending at 100. Defaults to [10, 25, 50, 100]. */
         steps?: number[];
@@ -42,6 +73,10 @@ export interface ModelOptions {
         pauseMinutes?: number;
         /** What the analysis requires of the new version. Defaults to 0.99 and 1 s. */
         analysis?: { successRate?: number; p95LatencySeconds?: number };
+        /** abTest only: the candidate's share or header/cookie, and how long the comparison runs. */
+        abTest?: AbTestOptions;
+        /** shadow only: how long the candidate receives mirrored requests before any user traffic moves. Defaults to 30. */
+        shadow?: { durationMinutes?: number };
     };
     retraining?: {
         /** Cron schedule (5 fields or @daily etc.). Required with retraining. */
@@ -81,7 +116,12 @@ export interface ResolvedModel {
     replicas: { min: number; max: number };
     resources: { cpu: string; memory: string };
     gpu?: GpuRequest & { acceleratorType: string };
-    rollout: { strategy: Strategy; steps: number[]; pauseMinutes: number; analysis: { successRate: number; p95LatencySeconds: number } };
+    endpoint: { exposure: Exposure; hostname?: string; auth?: ExternalAuth; allowList: string[] };
+    rollout: {
+        strategy: Strategy; steps: number[]; pauseMinutes: number; analysis: { successRate: number; p95LatencySeconds: number };
+        abTest?: { share: number; header?: { name: string; value: string }; cookie?: { name: string; value: string }; durationMinutes: number };
+        shadow?: { durationMinutes: number };
+    };
     retraining?: {
         schedule: string; timeZone: string; image: string; gpu?: GpuRequest & { acceleratorType: string }; resources: { cpu: string; memory: string };
         timeoutMinutes: number; intervalSeconds: number;
@@ -97,6 +137,9 @@ export const MODEL_DEFAULTS = {
     replicas: { dev: { min: 1, max: 3 }, prod: { min: 2, max: 10 } },
     resources: { cpu: "1", memory: "2Gi" },
     rollout: { strategy: "canary" as Strategy, steps: [10, 25, 50, 100], pauseMinutes: 5, analysis: { successRate: 0.99, p95LatencySeconds: 1 } },
+    endpoint: { exposure: "internal" as Exposure },
+    abTest: { share: 50, durationMinutes: 60 },
+    shadow: { durationMinutes: 30 },
     training: { resources: { cpu: "4", memory: "16Gi" }, timeoutMinutes: 240, timeZone: "Etc/UTC" },
     drift: { threshold: 0.2 },
 };
@@ -195,6 +238,48 @@ export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report)
     if (!(analysis.successRate > 0 && analysis.successRate <= 1)) report("rollout.analysis.successRate", "must be a fraction above 0 and at most 1, e.g. 0.99", analysis.successRate);
     if (!(analysis.p95LatencySeconds > 0 && analysis.p95LatencySeconds <= 600)) report("rollout.analysis.p95LatencySeconds", "must be seconds above 0, at most 600", analysis.p95LatencySeconds);
 
+    const ab = o.rollout?.abTest;
+    const sh = o.rollout?.shadow;
+    if (ab && strategy !== "abTest") report("rollout.abTest", "is only allowed with strategy abTest", strategy);
+    if (sh && strategy !== "shadow") report("rollout.shadow", "is only allowed with strategy shadow", strategy);
+    let abTest: ResolvedModel["rollout"]["abTest"];
+    if (strategy === "abTest") {
+        if (ab?.header && ab?.cookie) report("rollout.abTest", "takes header or cookie, not both", Object.keys(ab));
+        const share = ab?.share ?? (ab?.header || ab?.cookie ? 0 : d.abTest.share);
+        if (!Number.isInteger(share) || share < 0 || share > 50 || (share === 0 && !ab?.header && !ab?.cookie)) {
+            report("rollout.abTest.share", "must be a whole percent from 1 to 50 (0 only with header or cookie)", share);
+        }
+        const headerName = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+        if (ab?.header && !headerName.test(ab.header.name)) report("rollout.abTest.header.name", "must be an HTTP header name (RFC 7230 token)", ab.header.name);
+        if (ab?.cookie && !/^[A-Za-z0-9_-]+$/.test(ab.cookie.name)) report("rollout.abTest.cookie.name", "must be a cookie name of letters, digits, '_' or '-'", ab.cookie.name);
+        const durationMinutes = ab?.durationMinutes ?? d.abTest.durationMinutes;
+        if (!Number.isInteger(durationMinutes) || durationMinutes < 5 || durationMinutes > 10080) report("rollout.abTest.durationMinutes", "must be a whole number of minutes from 5 to 10080", durationMinutes);
+        abTest = { share, header: ab?.header, cookie: ab?.cookie, durationMinutes };
+    }
+    let shadow: ResolvedModel["rollout"]["shadow"];
+    if (strategy === "shadow") {
+        const durationMinutes = sh?.durationMinutes ?? d.shadow.durationMinutes;
+        if (!Number.isInteger(durationMinutes) || durationMinutes < 5 || durationMinutes > 10080) report("rollout.shadow.durationMinutes", "must be a whole number of minutes from 5 to 10080", durationMinutes);
+        shadow = { durationMinutes };
+    }
+
+    const e = o.endpoint ?? {};
+    const exposure = e.exposure ?? d.endpoint.exposure;
+    if (!EXPOSURES.includes(exposure)) report("endpoint.exposure", `allowed: ${EXPOSURES.join(", ")}`, exposure);
+    const allowList = e.allowList ?? [];
+    if (exposure === "external") {
+        // Never open: an external endpoint names its hostname (for its certificate) and how callers authenticate.
+        if (!e.hostname || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/.test(e.hostname)) report("endpoint.hostname", "is required with exposure external: a DNS name such as fraud.api.example.com (lowercase)", e.hostname);
+        if (!e.auth || !EXTERNAL_AUTH.includes(e.auth)) report("endpoint.auth", `is required with exposure external (never open); allowed: ${EXTERNAL_AUTH.join(", ")}`, e.auth);
+        if (e.auth === "cloudArmor" && allowList.length === 0) report("endpoint.allowList", "is required with auth cloudArmor: the source ranges admitted, everything else is denied", allowList);
+        if (e.auth === "iap" && allowList.length > 0) report("endpoint.allowList", "is only used with auth cloudArmor", allowList);
+        allowList.forEach((c, j) => {
+            if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c) || c === "0.0.0.0/0") report(`endpoint.allowList[${j}]`, "must be an IPv4 CIDR block other than 0.0.0.0/0", c);
+        });
+    } else {
+        for (const k of ["hostname", "auth", "allowList"] as const) if (e[k] !== undefined) report(`endpoint.${k}`, "is only allowed with exposure external", e[k]);
+    }
+
     let retraining: ResolvedModel["retraining"];
     if (o.retraining) {
         const t = o.retraining;
@@ -244,6 +329,7 @@ export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report)
     }
     return {
         name: o.name, namespace, image: o.image, port, healthPath, modelUri: o.modelUri ?? `models:/${o.name}@champion`,
-        replicas, resources, gpu, rollout: { strategy, steps, pauseMinutes, analysis }, retraining, drift,
+        replicas, resources, gpu, endpoint: { exposure, hostname: e.hostname, auth: e.auth, allowList },
+        rollout: { strategy, steps, pauseMinutes, analysis, abTest, shadow }, retraining, drift,
     };
 }

@@ -4,9 +4,24 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout";
 import type { IAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
 import { ResolvedModel } from "./modelConfig";
-import { analysisTemplateSpec, modelLabels, rolloutStrategy, serviceMonitorSpec, serviceNames, servingPodSpec, servingSelector } from "./manifests";
+import { analysisTemplateSpec, modelLabels, rolloutStrategy, serviceMonitorSpec, serviceNames, servingPodSpec, servingSelector, splitsTraffic } from "./manifests";
+import { backendPolicy, GOOGLE_FRONT_END_RANGES, httpRouteSpec, modelHostnames } from "./routing";
+
+export interface ModelRouting {
+    /** Namespace of the Gateways. */
+    gatewayNamespace: string;
+    /** The internal Gateway (gke-l7-rilb) every route attaches to. */
+    internalGateway: string;
+    /** The external Gateway, when any model is external. */
+    externalGateway?: string;
+    /** The region's proxy-only subnet: the internal Gateway's proxies connect from it. */
+    proxyOnlyCidr: string;
+    /** Created after these (the Gateways, GKE's Gateway API CRDs come with the cluster). */
+    gatewaysReady: pulumi.Resource[];
+}
 
 export interface ModelServiceArgs {
     /** The resolved model (see resolveModel). Required. */
@@ -28,6 +43,8 @@ export interface ModelServiceArgs {
     allowFrom?: string[];
     /** Created after these (the Argo Rollouts and Prometheus Operator CRDs). */
     crdsReady: pulumi.Resource[];
+    /** The Gateways the model's HTTPRoute attaches to. Required. */
+    routing: ModelRouting;
     k8sProvider: k8s.Provider;
 }
 
@@ -40,8 +57,14 @@ export interface ModelServiceArgs {
 export class ModelService extends pulumi.ComponentResource {
     /** `Rollout` or `Deployment`, and its name. */
     public readonly workload: { kind: "Rollout" | "Deployment"; name: string };
-    /** `http://<name>.<namespace>.svc.cluster.local:<port>`. */
+    /** In-cluster URL, through the internal Gateway: `http://<name>.<namespace>.cluster.models.internal`. */
     public readonly url: string;
+    /** VPC URL (exposure vpc or external), through the internal Gateway. */
+    public readonly vpcUrl?: string;
+    /** Public URL (exposure external): `https://<hostname>`. */
+    public readonly externalUrl?: string;
+    /** The model's HTTPRoute, whose weights Argo Rollouts sets. */
+    public readonly routeName: string;
 
     constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:serving:ModelService", name, {}, opts);
@@ -79,7 +102,7 @@ export class ModelService extends pulumi.ComponentResource {
         }, k8sOpts);
         const strategy = m.rollout.strategy;
         const services = [
-            service(names.main, strategy !== "canary"),
+            service(names.main, !splitsTraffic(strategy)),
             ...(names.stable ? [service(names.stable, true)] : []),
             ...(names.canary ? [service(names.canary, true)] : []),
         ];
@@ -87,6 +110,47 @@ export class ModelService extends pulumi.ComponentResource {
         // The HPA owns the replica count: the workload never sets `spec.replicas` (it starts at 1 and the HPA
         // raises it to min at once), and Pulumi ignores the field, so an update never resets a scaled count.
         const hpaOwnsReplicas = { ignoreChanges: ["spec.replicas"] };
+
+        // Every caller goes through the route (in-cluster ones too): the weights it carries are the traffic split.
+        this.routeName = m.name;
+        const rt = args.routing;
+        const route: IHTTPRoute = {
+            apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute",
+            metadata: { name: this.routeName, namespace: ns, labels },
+            spec: httpRouteSpec(m, { internal: rt.internalGateway, external: rt.externalGateway, namespace: rt.gatewayNamespace }),
+        };
+        // Argo Rollouts' plugin moves the weights (and adds header rules) during a release: Pulumi must not undo them.
+        const routeRes = new k8s.apiextensions.CustomResource(`${name}-route`, { ...route }, {
+            ...k8sOpts, dependsOn: [...rt.gatewaysReady, ...services],
+            ...(splitsTraffic(strategy) ? { ignoreChanges: ["spec.rules[0].backendRefs[0].weight", "spec.rules[0].backendRefs[1].weight"] } : {}),
+        });
+
+        if (m.endpoint.exposure === "external") {
+            // Never open: Cloud Armor admits only the allow-list, or IAP requires a Google identity.
+            let securityPolicy: gcp.compute.SecurityPolicy | undefined;
+            if (m.endpoint.auth === "cloudArmor") {
+                const ranges = m.endpoint.allowList;
+                securityPolicy = new gcp.compute.SecurityPolicy(`${name}-armor`, {
+                    description: `Allow-list of external callers of model ${m.name}`,
+                    type: "CLOUD_ARMOR",
+                    rules: [
+                        // Cloud Armor takes at most 10 ranges per rule.
+                        ...Array.from({ length: Math.ceil(ranges.length / 10) }, (_, i) => ({
+                            action: "allow", priority: 1000 + i, description: "allow-list",
+                            match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ranges.slice(i * 10, i * 10 + 10) } },
+                        })),
+                        { action: "deny(403)", priority: 2147483647, description: "everyone else", match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } } },
+                    ],
+                }, { parent: this });
+            }
+            for (const svc of [names.main, names.stable, names.canary].filter((x): x is string => !!x)) {
+                const policy = pulumi.output(securityPolicy?.name).apply((sp) => backendPolicy(m, svc, sp, labels));
+                new k8s.apiextensions.CustomResource(`${name}-auth-${svc}`, {
+                    apiVersion: "networking.gke.io/v1", kind: "GCPBackendPolicy",
+                    metadata: policy.metadata, spec: policy.spec,
+                }, { ...k8sOpts, dependsOn: [routeRes] });
+            }
+        }
         if (strategy === "rolling") {
             new k8s.apps.v1.Deployment(`${name}-deployment`, {
                 metadata: { name: m.name, namespace: ns, labels },
@@ -112,10 +176,10 @@ export class ModelService extends pulumi.ComponentResource {
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     template,
-                    strategy: rolloutStrategy(m, analysisName),
+                    strategy: rolloutStrategy(m, analysisName, this.routeName),
                 },
             };
-            new k8s.apiextensions.CustomResource(`${name}-rollout`, { ...rollout }, { ...k8sOpts, ...hpaOwnsReplicas, dependsOn: [...args.crdsReady, analysisTemplate, ...services] });
+            new k8s.apiextensions.CustomResource(`${name}-rollout`, { ...rollout }, { ...k8sOpts, ...hpaOwnsReplicas, dependsOn: [...args.crdsReady, analysisTemplate, ...services, routeRes] });
             this.workload = { kind: "Rollout", name: m.name };
         }
 
@@ -151,20 +215,32 @@ export class ModelService extends pulumi.ComponentResource {
         };
         new k8s.apiextensions.CustomResource(`${name}-monitor`, { ...monitor }, afterCrds);
 
+        // Callers reach the pods only through a Gateway's proxies (the weights hold), and Prometheus scrapes them.
+        // allowFrom namespaces may still call the Services directly (bypassing the route: documented).
         const from = [args.monitoringNamespace, ...(args.allowFrom ?? [])];
+        // Google's health-check ranges are admitted for every model: Google documents them for Application Load
+        // Balancer health checks (and they are the global external proxies' source), and a failing health
+        // check would take the model out of every Gateway.
+        const proxies = [rt.proxyOnlyCidr, ...GOOGLE_FRONT_END_RANGES];
         new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, {
             metadata: { name: `${m.name}-ingress`, namespace: ns, labels },
             spec: {
                 podSelector: { matchLabels: selector },
                 policyTypes: ["Ingress"],
                 ingress: [{
-                    from: from.map((n) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: n } } })),
+                    from: [
+                        ...from.map((n) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: n } } })),
+                        ...proxies.map((cidr) => ({ ipBlock: { cidr } })),
+                    ],
                     ports: [{ protocol: "TCP", port: m.port }],
                 }],
             },
         }, k8sOpts);
 
-        this.url = `http://${m.name}.${ns}.svc.cluster.local:${m.port}`;
-        this.registerOutputs({ workload: this.workload, url: this.url });
+        const h = modelHostnames(m);
+        this.url = `http://${h.cluster}`;
+        this.vpcUrl = h.vpc && `http://${h.vpc}`;
+        this.externalUrl = h.external && `https://${h.external}`;
+        this.registerOutputs({ workload: this.workload, url: this.url, vpcUrl: this.vpcUrl, externalUrl: this.externalUrl, routeName: this.routeName });
     }
 }

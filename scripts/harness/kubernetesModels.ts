@@ -11,6 +11,8 @@ import { Plain } from "./values";
 const CRD_DIRS: Record<string, string> = {
     "kueue.x-k8s.io": path.join(__dirname, "crds", "kueue-v0.19.2"),
     "jobset.x-k8s.io": path.join(__dirname, "crds", "jobset-v0.12.0"),
+    // GKE's Gateway policy types (GCPBackendPolicy), GoogleCloudPlatform/gke-gateway-api at fc40d60.
+    "networking.gke.io": path.join(__dirname, "crds", "gke-gateway-api-fc40d60"),
 };
 
 // CRD patterns are Go regular expressions: an inline `(?i)` becomes JavaScript's `i` flag.
@@ -43,6 +45,7 @@ const CUSTOM_RESOURCE_PACKAGES: Record<string, string> = {
     "acme.cert-manager.io": "@kubernetes-models/cert-manager",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
     "argoproj.io": "@kubernetes-models/argo-rollouts",
+    "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
 };
 
 function modulesFor(apiVersion: string): string {

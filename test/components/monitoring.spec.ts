@@ -105,7 +105,10 @@ describe("monitoring (pure parts)", () => {
 
         it("shows what each dashboard promises", () => {
             const titles = (uid: string) => dashboards.find((d) => d.uid === uid)!.parsed.panels.map((p: Any) => p.title);
-            assert.deepEqual(titles("mlops-model-serving"), ["Requests per second", "Error ratio (5xx)", "Latency p50 / p95 / p99", "Available replicas", "Canary share of traffic"]);
+            assert.deepEqual(titles("mlops-model-serving"), [
+                "Requests per second", "Error ratio (5xx)", "Latency p50 / p95 / p99", "Available replicas", "Canary share of traffic",
+                "Release: traffic share per version", "Release: analysis results",
+            ]);
             assert.deepEqual(titles("mlops-gpu"), ["GPU utilization per node", "GPU utilization per pod", "GPU memory used", "Power draw", "GPUs requested per namespace"]);
             assert.deepEqual(titles("mlops-platform-overview"), ["MLflow up", "Pending pods", "Quota use per namespace and resource", "Nodes per pool", "GPU nodes by purpose"]);
         });

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { cronJobSpec, batchPodSpec } from "../../components/serving/modelJobs";
 import { ModelContext, ModelOptions, cronInterval, resolveModel } from "../../components/serving/modelConfig";
 import { analysisTemplateSpec, doubled, rolloutStrategy, serviceNames, servingPodSpec } from "../../components/serving/manifests";
+import { backendPolicy, httpRouteSpec, internalGatewayIp } from "../../components/serving/routing";
 import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { assertRejected, stackValues } from "../helpers";
@@ -56,8 +57,19 @@ describe("serving (pure parts)", () => {
             ["an image with latest", (o) => { o.image = "us-docker.pkg.dev/acme/models/fraud:latest"; }, "image", /not use the tag `latest`/],
             ["an unpinned training image", (o) => { o.retraining.image = "python"; }, "retraining.image", /pinned by tag or digest/],
             ["an unknown time zone", (o) => { o.retraining.timeZone = "Mars/Olympus"; }, "retraining.timeZone", /IANA time zone/],
-            ["an unknown strategy", (o) => { o.rollout.strategy = "shadow"; }, "rollout.strategy", /allowed: canary, blueGreen, rolling/],
+            ["an unknown strategy", (o) => { o.rollout.strategy = "mirror"; }, "rollout.strategy", /allowed: canary, blueGreen, rolling, abTest, shadow/],
             ["a success rate above 1", (o) => { o.rollout.analysis.successRate = 99; }, "rollout.analysis.successRate", /at most 1/],
+            ["an external endpoint without auth (never open)", (o) => { o.endpoint = { exposure: "external", hostname: "fraud.api.example.com" }; }, "endpoint.auth", /required with exposure external \(never open\); allowed: iap, cloudArmor/],
+            ["an external endpoint without a hostname", (o) => { o.endpoint = { exposure: "external", auth: "iap" }; }, "endpoint.hostname", /required with exposure external/],
+            ["Cloud Armor without an allow-list", (o) => { o.endpoint = { exposure: "external", hostname: "f.example.com", auth: "cloudArmor" }; }, "endpoint.allowList", /required with auth cloudArmor/],
+            ["an allow-list open to everyone", (o) => { o.endpoint = { exposure: "external", hostname: "f.example.com", auth: "cloudArmor", allowList: ["0.0.0.0/0"] }; }, "endpoint.allowList[0]", /other than 0.0.0.0\/0/],
+            ["a hostname on an internal endpoint", (o) => { o.endpoint = { exposure: "internal", hostname: "f.example.com" }; }, "endpoint.hostname", /only allowed with exposure external/],
+            ["an unknown exposure", (o) => { o.endpoint = { exposure: "public" }; }, "endpoint.exposure", /allowed: internal, vpc, external/],
+            ["A/B settings on a canary", (o) => { o.rollout.abTest = { share: 10 }; }, "rollout.abTest", /only allowed with strategy abTest/],
+            ["an A/B share above half", (o) => { o.rollout.strategy = "abTest"; o.rollout.abTest = { share: 60 }; }, "rollout.abTest.share", /1 to 50/],
+            ["an A/B test on both a header and a cookie", (o) => { o.rollout.strategy = "abTest"; o.rollout.abTest = { header: { name: "X-B", value: "1" }, cookie: { name: "b", value: "1" } }; }, "rollout.abTest", /header or cookie, not both/],
+            ["an A/B header that is not a header name", (o) => { o.rollout.strategy = "abTest"; o.rollout.abTest = { header: { name: "X B", value: "1" } }; }, "rollout.abTest.header.name", /HTTP header name/],
+            ["a shadow phase shorter than 5 minutes", (o) => { o.rollout.strategy = "shadow"; o.rollout.shadow = { durationMinutes: 1 }; }, "rollout.shadow.durationMinutes", /5 to 10080/],
         ];
         for (const [title, change, field, message] of cases) {
             it(title, () => {
@@ -105,7 +117,7 @@ describe("serving (pure parts)", () => {
 
     it("builds canary steps with a pause and analysis after every weight below 100", () => {
         const m = resolveModel(base, ctx, none);
-        const strategy = rolloutStrategy(m, "fraud-detector-analysis") as Any;
+        const strategy = rolloutStrategy(m, "fraud-detector-analysis", "fraud-detector") as Any;
         assert.equal(strategy.canary.stableService, "fraud-detector-stable");
         assert.equal(strategy.canary.canaryService, "fraud-detector-canary");
         assert.deepEqual(strategy.canary.steps.filter((s: Any) => s.setWeight).map((s: Any) => s.setWeight), [5, 25, 50]);
@@ -115,16 +127,47 @@ describe("serving (pure parts)", () => {
 
     it("blue-green uses pre-promotion analysis on the preview Service", () => {
         const m = resolveModel({ ...base, rollout: { strategy: "blueGreen" } }, ctx, none);
-        const bg = (rolloutStrategy(m, "a") as Any).blueGreen;
+        const bg = (rolloutStrategy(m, "a", "fraud-detector") as Any).blueGreen;
         assert.deepEqual([bg.activeService, bg.previewService], ["fraud-detector", "fraud-detector-preview"]);
-        assert.deepEqual(bg.prePromotionAnalysis.args, [{ name: "namespace", value: "ml-serving" }, { name: "service", value: "fraud-detector-preview" }]);
+        assert.deepEqual(bg.prePromotionAnalysis.args, [
+            { name: "namespace", value: "ml-serving" }, { name: "service", value: "fraud-detector-preview" },
+            { name: "baseline", value: "fraud-detector" }, { name: "count", value: "5" },
+        ]);
         assert.deepEqual(serviceNames(resolveModel({ ...base, rollout: { strategy: "rolling" } }, ctx, none)), { main: "fraud-detector", stable: undefined, canary: undefined });
+    });
+
+    it("routes: canary weights 100/0, a shadow mirror to the canary Service, the blue-green preview header; hostnames by exposure", () => {
+        const gw = { internal: "models-internal", external: "models-external", namespace: "model-gateways" };
+        const canary = resolveModel({ ...base, endpoint: { exposure: "external", hostname: "fraud.api.example.com", auth: "iap" } }, ctx, none);
+        const r = httpRouteSpec(canary, gw) as Any;
+        assert.deepEqual(r.hostnames, ["fraud-detector.ml-serving.cluster.models.internal", "fraud-detector.ml-serving.vpc.models.internal", "fraud.api.example.com"]);
+        assert.deepEqual(r.parentRefs.map((p: Any) => [p.name, p.sectionName]), [["models-internal", "cluster"], ["models-internal", "vpc"], ["models-external", "https-fraud-detector"]]);
+        assert.deepEqual(r.rules[0].backendRefs, [{ name: "fraud-detector-stable", port: 8080, weight: 100 }, { name: "fraud-detector-canary", port: 8080, weight: 0 }]);
+        assert.equal(r.rules[0].filters, undefined);
+        const shadow = httpRouteSpec(resolveModel({ ...base, rollout: { strategy: "shadow" } }, ctx, none), gw) as Any;
+        assert.deepEqual(shadow.rules[0].filters, [{ type: "RequestMirror", requestMirror: { backendRef: { name: "fraud-detector-canary", port: 8080 } } }]);
+        assert.deepEqual(shadow.hostnames, ["fraud-detector.ml-serving.cluster.models.internal"]);
+        const bg = httpRouteSpec(resolveModel({ ...base, rollout: { strategy: "blueGreen" } }, ctx, none), gw) as Any;
+        assert.deepEqual(bg.rules.map((x: Any) => [x.matches[0].headers?.[0]?.name, x.backendRefs[0].name]), [["X-Model-Preview", "fraud-detector-preview"], [undefined, "fraud-detector"]]);
+        assert.deepEqual(backendPolicy(canary, "fraud-detector-stable", undefined, {}).spec.default.iap, { enabled: true });
+    });
+
+    it("A/B by share or cookie; shadow scales the candidate without weight before the canary steps", () => {
+        const share = (rolloutStrategy(resolveModel({ ...base, rollout: { strategy: "abTest", abTest: { share: 20, durationMinutes: 90 } } }, ctx, none), "a", "r") as Any).canary;
+        assert.deepEqual(share.steps.map((x: Any) => Object.keys(x)[0]), ["setWeight", "analysis"]);
+        assert.equal(share.steps[0].setWeight, 20);
+        assert.equal(share.trafficRouting.managedRoutes, undefined);
+        const cookie = (rolloutStrategy(resolveModel({ ...base, rollout: { strategy: "abTest", abTest: { cookie: { name: "variant", value: "b" } } } }, ctx, none), "a", "r") as Any).canary;
+        assert.deepEqual(cookie.steps[1].setHeaderRoute.match, [{ headerName: "Cookie", headerValue: { regex: "(^|;\\s*)variant=b(;|$)" } }]);
+        const shadow = (rolloutStrategy(resolveModel({ ...base, rollout: { strategy: "shadow", steps: [50, 100] } }, ctx, none), "a", "r") as Any).canary;
+        assert.deepEqual(shadow.steps.map((x: Any) => Object.keys(x)[0]), ["setCanaryScale", "analysis", "setWeight", "setCanaryScale", "pause", "analysis"]);
+        assert.equal(internalGatewayIp("10.10.0.0/20"), "10.10.15.248");
     });
 
     it("analysis thresholds come from config, and its PromQL parses", () => {
         const m = resolveModel({ ...base, rollout: { ...base.rollout, analysis: { successRate: 0.995, p95LatencySeconds: 0.25 } } }, ctx, none);
         const spec = analysisTemplateSpec(m, "http://prometheus:9090") as Any;
-        assert.deepEqual(spec.metrics.map((x: Any) => x.successCondition), ["result[0] >= 0.995", "result[0] <= 0.25"]);
+        assert.deepEqual(spec.metrics.map((x: Any) => x.successCondition), ["result[0] >= 0.995", "result[0] <= 0.25", "result[0] <= 0.01", "result[0] <= 1.2", "result[0] <= 0.1"]);
         for (const metric of spec.metrics) {
             assert.deepEqual(promqlErrors(metric.provider.prometheus.query), [], metric.provider.prometheus.query);
             assert.equal(metric.failureLimit, 1);

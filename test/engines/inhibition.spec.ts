@@ -48,8 +48,9 @@ describe("Alertmanager inhibition, applied by Alertmanager", function () {
         assert.fail("Alertmanager did not become ready");
     });
 
-    after(() => {
-        am?.kill();
+    after(async () => {
+        // Wait for Alertmanager to exit: it writes its state on the way out.
+        if (am && am.exitCode === null) await new Promise((r) => { am!.once("exit", r); am!.kill(); });
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 

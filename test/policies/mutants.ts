@@ -198,6 +198,16 @@ m("release safety", "rollout-canary-gated", RO("fraud-detector"), "the canary ju
 m("release safety", "rollout-canary-gated", RO("fraud-detector"), "the canary's steps removed", (r) => { r.inputs.spec.strategy.canary.steps = []; });
 m("release safety", "rollout-canary-gated", RO("fraud-detector"), "a 100% step before the first analysis", (r) => { r.inputs.spec.strategy.canary.steps.splice(1, 0, { setWeight: 100 }); });
 m("release safety", "rollout-bluegreen-gated", RO("churn-predictor"), "blue-green without pre-promotion analysis", (r) => { delete r.inputs.spec.strategy.blueGreen.prePromotionAnalysis; });
+// Traffic releases and model endpoints (policies/traffic.ts).
+const GW: [string, string] = ["kubernetes:gateway.networking.k8s.io/v1:Gateway", "models-external"];
+const FRAUD_ROUTE: [string, string] = ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "fraud-detector-route"];
+m("release safety", "stack-external-endpoint-tls-and-auth", GW, "the external Gateway's listener served over plain HTTP", (r) => { r.inputs.spec.listeners[0].protocol = "HTTP"; r.inputs.spec.listeners[0].port = 80; });
+m("release safety", "stack-external-endpoint-tls-and-auth", GW, "the external Gateway loses its certificate map", (r) => { delete r.inputs.metadata.annotations; });
+m("release safety", "stack-external-endpoint-tls-and-auth", ["kubernetes:networking.gke.io/v1:GCPBackendPolicy", "fraud-detector-auth-fraud-detector-stable"], "the external model's stable Service loses its Cloud Armor policy",
+    (r) => { delete r.inputs.spec.default.securityPolicy; }, FRAUD_ROUTE);
+m("release safety", "stack-traffic-split-has-analysis", RO("fraud-detector"), "the traffic-weighted canary's analysis steps removed", (r) => { r.inputs.spec.strategy.canary.steps = r.inputs.spec.strategy.canary.steps.filter((s: Any) => !s.analysis); });
+m("release safety", "stack-traffic-split-has-analysis", RO("recommender"), "the shadow release's analysis removed", (r) => { r.inputs.spec.strategy.canary.steps = r.inputs.spec.strategy.canary.steps.filter((s: Any) => !s.analysis); });
+m("release safety", "stack-shadow-no-production-writes", [T.bucketIam, "recommender-artifacts-reader"], "the shadow candidate may write MLflow's artifacts (objectAdmin)", (r) => { r.inputs.role = "roles/storage.objectAdmin"; });
 m("release safety", "rollout-bluegreen-gated", RO("churn-predictor"), "pre-promotion analysis with no templates", (r) => { r.inputs.spec.strategy.blueGreen.prePromotionAnalysis.templates = []; });
 m("release safety", "rollout-analysis-exists", RO("churn-predictor"), "pre-promotion analysis names a template that does not exist", (r) => { r.inputs.spec.strategy.blueGreen.prePromotionAnalysis.templates[0].templateName = "churn-predictor-analysys"; });
 m("release safety", "rollout-analysis-exists", RO("fraud-detector"), "a canary step names a template that does not exist", (r) => { r.inputs.spec.strategy.canary.steps[2].analysis.templates[0].templateName = "fraud-analysis"; });

@@ -7,6 +7,8 @@ import { Plain } from "../../scripts/harness/values";
 import { Any } from "../plans";
 import { sharedAnalyzer } from "./analyzer";
 import { MUTANTS } from "./mutants";
+// Traffic-release rules have their violating and complying cases in traffic.spec.ts.
+import { trafficPolicies } from "../../policies/traffic";
 
 let n = 0;
 function rec(type: string, inputs: Any, opts: Partial<ResourceRecord> = {}): ResourceRecord {
@@ -175,7 +177,7 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
     });
 
     it("every rule has a violating and a complying case, here or in the mutation suite (the real prod plan and a weakening of it)", () => {
-        const tested = new Set([...CASES.map((c) => c.rule), ...STACK_AND_SPECIAL, ...MUTANTS.map((mu) => mu.rule)]);
+        const tested = new Set([...CASES.map((c) => c.rule), ...STACK_AND_SPECIAL, ...MUTANTS.map((mu) => mu.rule), ...trafficPolicies.map((p) => p.name)]);
         assert.deepEqual(info.map((p) => p.name).filter((name) => !tested.has(name)), []);
     });
 
@@ -234,6 +236,28 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
         }
         // With no config, nothing is exempt.
         assert.equal(only(await analyzer.analyze(daemon("node-metrics", "dcgm-exporter")), "k8s-no-privileged").length, 1);
+    });
+
+    it("net-subnet-flow-logs: a proxy-only subnet (which cannot carry flow logs) is not asked for them; an ordinary one is", async () => {
+        const subnet = { ipCidrRange: "10.40.0.0/23", region: "us-central1", network: "n" };
+        assert.deepEqual(only(await analyzer.analyze(rec("gcp:compute/subnetwork:Subnetwork", { ...subnet, purpose: "REGIONAL_MANAGED_PROXY", role: "ACTIVE" })), "net-subnet-flow-logs"), []);
+        const [v] = only(await analyzer.analyze(rec("gcp:compute/subnetwork:Subnetwork", subnet)), "net-subnet-flow-logs");
+        assert.match(v.message, /must enable VPC flow logs \(logConfig is absent\)/);
+    });
+
+    it("rollout-canary-gated: an A/B test (a header route, then analysis) is gated without weights; a header route with no analysis is not", async () => {
+        const ab = (analysed: boolean) => ({
+            metadata: { name: "ab", namespace: "ml-serving" },
+            spec: { strategy: { canary: { canaryService: "ab-canary", stableService: "ab-stable", steps: [
+                { setHeaderRoute: { name: "ab-test", match: [{ headerName: "X-Variant", headerValue: { exact: "b" } }] } },
+                ...(analysed ? [{ analysis: { templates: [{ templateName: "ab-analysis" }] } }] : [{ pause: { duration: "1h" } }]),
+                { setHeaderRoute: { name: "ab-test" } },
+            ] } } },
+        });
+        const T_ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+        assert.deepEqual(only(await analyzer.analyze(rec(T_ROLLOUT, ab(true))), "rollout-canary-gated"), []);
+        const found = only(await analyzer.analyze(rec(T_ROLLOUT, ab(false))), "rollout-canary-gated").map((v) => v.message);
+        assert.ok(found.some((m) => /must shift traffic in steps .*or route a header to it/.test(m)), JSON.stringify(found));
     });
 
     it("a value only known after deployment cannot be judged, as in a real preview", async () => {

@@ -151,7 +151,7 @@ describe("stack plans", () => {
     describe("node pools", () => {
         it("the system pool autoscales within its bounds on hardened nodes", () => {
             const p = one(prod, T.nodePool, "mlops-system").inputs;
-            assert.deepEqual(p.autoscaling, { locationPolicy: "BALANCED", totalMaxNodeCount: 6, totalMinNodeCount: 3 });
+            assert.deepEqual(p.autoscaling, { locationPolicy: "BALANCED", totalMaxNodeCount: 9, totalMinNodeCount: 3 });
             assert.equal(p.nodeConfig.machineType, "e2-standard-8");
             assert.equal(p.nodeConfig.taints, undefined);
             assert.equal(p.nodeConfig.labels["mlops.platform/purpose"], "system");
@@ -254,7 +254,11 @@ describe("stack plans", () => {
                     assert.deepEqual(scrape.spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] }]);
                     const services = policies.find((p) => p.metadata.name === "allow-platform-services");
                     if (services) {
-                        assert.deepEqual(services.spec.egress, [{ ports: [{ port: 5000, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }] }]);
+                        assert.deepEqual(services.spec.egress, [
+                            { ports: [{ port: 5000, protocol: "TCP" }], to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }] },
+                            // Models are called through the internal Gateway's VIP (near the end of the node subnet).
+                            { ports: [{ port: 80, protocol: "TCP" }], to: [{ ipBlock: { cidr: "10.10.15.248/32" } }] },
+                        ]);
                     }
                 }
             }

@@ -241,6 +241,9 @@ describe("MLflow in the stack plans", () => {
             ["churn-predictor-writer", "churn-predictor", "EDIT", "churn-predictor", "EDIT"],
             ["ranker-reader", "ranker", "READ", "ranker", "READ"],
             ["ranker-writer", "ranker", "EDIT", "ranker", "EDIT"],
+            // The A/B and shadow models are served only (no jobs): readers alone.
+            ["price-elasticity-reader", "price-elasticity", "READ", "price-elasticity", "READ"],
+            ["recommender-reader", "recommender", "READ", "recommender", "READ"],
         ];
 
         it("prod: grants READ to each model's reader and EDIT to its writer, on its experiment and registered model", () => {

@@ -162,7 +162,11 @@ describe("day one on a real cluster: the stack plans", () => {
         assert.deepEqual(kueue["allow-prometheus-scrape"].ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 8443 }] }]);
         assert.deepEqual(Object.keys(policies("jobset-system")).sort(), ["allow-api-server", "allow-control-plane-webhooks", "allow-dns", "allow-prometheus-scrape", "default-deny-all"]);
         const argo = policies("argo-rollouts");
-        assert.deepEqual(Object.keys(argo).sort(), ["allow-api-server", "allow-dns", "allow-prometheus-queries", "allow-prometheus-scrape", "default-deny-all"]);
+        assert.deepEqual(Object.keys(argo).sort(), [
+            "allow-api-server", "allow-dns", "allow-metadata-server", "allow-metadata-server-wi", "allow-plugin-fetch", "allow-prometheus-queries", "allow-prometheus-scrape", "default-deny-all",
+        ]);
+        // The controller fetches its traffic-router plugin from the platform bucket at start (Workload Identity).
+        assert.deepEqual(argo["allow-plugin-fetch"].egress[0].ports, [{ protocol: "TCP", port: 443 }]);
         assert.deepEqual(argo["allow-prometheus-queries"].egress, [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9090 }] }]);
         for (const ns of ["kueue-system", "jobset-system", "argo-rollouts"]) {
             assert.equal(ofType(prod, "kubernetes:core/v1:ResourceQuota").filter((q) => q.inputs.metadata.namespace === ns).length, 1, ns);

@@ -23,9 +23,11 @@ describe("models in the stack plans", () => {
 
     it("declares a GPU canary model and a CPU blue-green (prod) or rolling (dev) one", () => {
         assert.deepEqual((prod.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind, m.url]), [
-            ["fraud-detector", "canary", "Rollout", "http://fraud-detector.ml-serving.svc.cluster.local:8080"],
-            ["churn-predictor", "blueGreen", "Rollout", "http://churn-predictor.ml-serving.svc.cluster.local:8080"],
-            ["ranker", "rolling", "Deployment", "http://ranker.ml-training.svc.cluster.local:8080"],
+            ["fraud-detector", "canary", "Rollout", "http://fraud-detector.ml-serving.cluster.models.internal"],
+            ["churn-predictor", "blueGreen", "Rollout", "http://churn-predictor.ml-serving.cluster.models.internal"],
+            ["ranker", "rolling", "Deployment", "http://ranker.ml-training.cluster.models.internal"],
+            ["price-elasticity", "abTest", "Rollout", "http://price-elasticity.ml-serving.cluster.models.internal"],
+            ["recommender", "shadow", "Rollout", "http://recommender.ml-serving.cluster.models.internal"],
         ]);
         assert.deepEqual((dev.outputs as Any).models.map((m: Any) => [m.name, m.strategy, m.workload.kind]), [
             ["fraud-detector", "canary", "Rollout"], ["churn-predictor", "rolling", "Deployment"],
@@ -56,8 +58,9 @@ describe("models in the stack plans", () => {
 
     it("analysis thresholds come from each model's config", () => {
         const conditions = (name: string) => one(prod, T.analysis, `${name}-analysis`).inputs.spec.metrics.map((x: Any) => x.successCondition);
-        assert.deepEqual(conditions("fraud-detector"), ["result[0] >= 0.99", "result[0] <= 0.5"]);
-        assert.deepEqual(conditions("churn-predictor"), ["result[0] >= 0.995", "result[0] <= 0.3"]);
+        const comparisons = ["result[0] <= 0.01", "result[0] <= 1.2", "result[0] <= 0.1"];
+        assert.deepEqual(conditions("fraud-detector"), ["result[0] >= 0.99", "result[0] <= 0.5", ...comparisons]);
+        assert.deepEqual(conditions("churn-predictor"), ["result[0] >= 0.995", "result[0] <= 0.3", ...comparisons]);
         const address = one(prod, T.analysis, "fraud-detector-analysis").inputs.spec.metrics[0].provider.prometheus.address;
         assert.equal(address, "http://kube-prometheus-prometheus.monitoring.svc.cluster.local:9090");
         const bg = one(prod, T.rollout, "churn-predictor-rollout").inputs.spec.strategy.blueGreen;
@@ -71,9 +74,15 @@ describe("models in the stack plans", () => {
         assert.deepEqual(one(prod, T.monitor, "fraud-detector-monitor").inputs.spec.endpoints, [{ interval: "15s", path: "/metrics", port: "http" }]);
     });
 
-    it("admits traffic only from the monitoring namespace (and those a model allows)", () => {
-        const p = one(prod, T.policy, "fraud-detector-ingress").inputs.spec;
-        assert.deepEqual(p.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: 8080, protocol: "TCP" }] }]);
+    it("admits traffic only from the Gateways' proxies and the monitoring namespace (and those a model allows)", () => {
+        const from = (name: string) => one(prod, T.policy, `${name}-ingress`).inputs.spec.ingress.map((r: Any) => [r.from, r.ports]);
+        const monitoring = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } };
+        // The internal Gateway's proxy-only subnet, and Google front ends (global external Gateway, health checks).
+        assert.deepEqual(from("fraud-detector"), [[
+            [monitoring, { ipBlock: { cidr: "10.40.0.0/23" } }, { ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }],
+            [{ port: 8080, protocol: "TCP" }],
+        ]]);
+        assert.deepEqual(from("churn-predictor"), from("fraud-detector"), "health checks come from Google's ranges for every Gateway");
     });
 
     it("gives each server its own Workload Identity with read access to MLflow's artifacts", () => {
@@ -110,7 +119,7 @@ describe("models in the stack plans", () => {
         it("servers read as the model's reader, jobs write as its writer, from Secrets that exist in their namespace", () => {
             for (const plan of [dev, prod]) {
                 const found = pods(plan);
-                assert.equal(found.filter((p) => p.kind === "serving").length, plan === prod ? 3 : 2);
+                assert.equal(found.filter((p) => p.kind === "serving").length, plan === prod ? 5 : 2);
                 assert.equal(found.filter((p) => p.kind === "jobs").length, plan === prod ? 5 : 2, "retrain and drift CronJobs, and ranker's JobSet");
                 for (const p of found) {
                     const secret = `${p.model}-mlflow-${p.kind === "serving" ? "reader" : "writer"}`;
@@ -160,7 +169,9 @@ describe("models in the stack plans", () => {
         const latency = rules.filter((r: Any) => r.alert === "ModelLatencyHigh").map((r: Any) => r.expr);
         assert.deepEqual(latency, [
             '(model:request_latency_seconds:p95{model="fraud-detector"} > 0.5) or (model:request_latency_seconds:p95{model="churn-predictor"} > 0.3)'
-            + ' or (model:request_latency_seconds:p95{model="ranker"} > 1) or (model:request_latency_seconds:p95{model!~"fraud-detector|churn-predictor|ranker"} > 1)',
+            + ' or (model:request_latency_seconds:p95{model="ranker"} > 1) or (model:request_latency_seconds:p95{model="price-elasticity"} > 0.4)'
+            + ' or (model:request_latency_seconds:p95{model="recommender"} > 0.8)'
+            + ' or (model:request_latency_seconds:p95{model!~"fraud-detector|churn-predictor|ranker|price-elasticity|recommender"} > 1)',
         ]);
         const stale = rules.filter((r: Any) => r.alert === "RetrainingStale").map((r: Any) => r.expr);
         assert.equal(stale.length, 1, "one rule: per-model terms joined with `or`");
@@ -174,6 +185,6 @@ describe("models in the stack plans", () => {
         assert.equal(r.values.controller.replicas, 2);
         const rollout = one(prod, T.rollout, "fraud-detector-rollout");
         assert.ok(rollout.dependsOn.includes(one(prod, "kubernetes:helm.sh/v3:Release", "delivery-argo-rollouts").urn), "the Rollout CRD comes first");
-        assert.equal(ofType(prod, T.rollout).length, 2);
+        assert.equal(ofType(prod, T.rollout).length, 4);
     });
 });
