@@ -6,15 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Report, resolveOrThrow } from "../../config/errors";
 import { isDns1123Label, isDnsName, parseCidr, parseQuantity, QUANTITY_RULE } from "../../config/validate";
-import { limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../namespaces/manifests";
-import { PLATFORM_CONTAINER_DEFAULTS } from "../namespaces/platformNamespace";
+import { PlatformNamespace } from "../namespaces/platformNamespace";
 import { PRIORITIES } from "../workloads/priorities";
 import { AlertingOptions, alertmanagerConfigSpec, receiverSecretData } from "./alertmanager";
 import { ModelAlertSpec, RUNBOOK_BASE, platformRuleGroups } from "./alertRules";
 import { DCGM_CONTAINER_RESOURCES, DCGM_EXPORTER_PORT, dcgmExporterSpec, dcgmLabels } from "./dcgmExporter";
 import {
-    NODE_METRICS_CONTAINER_DEFAULTS, monitoringQuota, NODE_METRICS_NAMESPACE, RELEASES, alertmanagerEgressPorts, monitoringNetworkPolicies,
-    nodeMetricsNetworkPolicies, nodeMetricsQuota,
+    NODE_METRICS_CONTAINER_DEFAULTS, monitoringQuota, NODE_METRICS_NAMESPACE, RELEASES, alertmanagerEgressPorts, monitoringFlows,
+    nodeMetricsFlows, nodeMetricsQuota,
 } from "./namespaces";
 
 // Checked: prometheus-community/helm-charts tags kube-prometheus-stack-88.5.3 (ea930ba) and
@@ -253,11 +252,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.k8sProvider };
 
         // Grafana faces the internet: no pod here may use the host (baseline); warn and audit at restricted.
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: { name: ns, labels: namespaceLabels(ns, "baseline") },
-        }, k8sOpts);
-        const nsName = namespace.metadata.name;
-        const monitoringPolicies = monitoringNetworkPolicies({
+        // PlatformNamespace keeps the logical names these children had (`<name>-ns`, `<name>-quota`, ...).
+        const monitoringNs = new PlatformNamespace(name, {
+            name: ns,
+            podSecurity: "baseline",
+            // A quota sized from the replicas and volumes asked for; chart containers without resources get defaults.
+            quota: monitoringQuota(o),
+            flows: monitoringFlows({
             monitoringNamespace: ns,
             controlPlaneCidr: args.controlPlaneCidr,
             nodesCidr: args.nodesCidr,
@@ -265,37 +266,22 @@ export class MonitoringStack extends pulumi.ComponentResource {
             prometheusClients: args.prometheusClients,
             grafanaIngress: o.grafanaHostname !== undefined,
             alertmanagerPorts: alertmanagerEgressPorts(o.alerting),
-        }).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
-            metadata: { name: p.name, namespace: nsName },
-            spec: p.spec,
-        }, k8sOpts));
-        // Guardrails like every namespace's: a quota sized from the replicas and volumes asked for, and defaults
-        // for chart containers that set no resources.
-        const monitoringGuardrails: pulumi.Resource[] = [
-            new k8s.core.v1.ResourceQuota(`${name}-quota`, { metadata: { name: "mlops-quota", namespace: nsName }, spec: resourceQuotaSpec(monitoringQuota(o)) }, k8sOpts),
-            new k8s.core.v1.LimitRange(`${name}-limits`, { metadata: { name: "mlops-container-defaults", namespace: nsName }, spec: limitRangeSpec(PLATFORM_CONTAINER_DEFAULTS) }, k8sOpts),
-        ];
+            }),
+            namespaceAliases: [{ name: `${name}-ns`, parent: this }],
+        }, k8sOpts);
+        const nsName = monitoringNs.name;
 
         // The node agents read the host (host network, PID and paths; the GPU devices): the only privileged namespace.
-        const agents = NODE_METRICS_NAMESPACE;
-        const nodeMetrics = new k8s.core.v1.Namespace(`${name}-node-metrics-ns`, {
-            metadata: { name: agents, labels: namespaceLabels(agents, "privileged") },
+        const nodeMetrics = new PlatformNamespace(`${name}-node-metrics`, {
+            name: NODE_METRICS_NAMESPACE,
+            podSecurity: "privileged",
+            quota: nodeMetricsQuota(args.nodesCidr, [NODE_EXPORTER_RESOURCES, DCGM_CONTAINER_RESOURCES, DCGM_CONTAINER_RESOURCES]),
+            containerDefaults: NODE_METRICS_CONTAINER_DEFAULTS,
+            flows: nodeMetricsFlows(ns),
         }, k8sOpts);
-        const agentsNs = nodeMetrics.metadata.name;
-        const agentGuardrails = [
-            new k8s.core.v1.ResourceQuota(`${name}-node-metrics-quota`, {
-                metadata: { name: "node-agents", namespace: agentsNs },
-                spec: resourceQuotaSpec(nodeMetricsQuota(args.nodesCidr, [NODE_EXPORTER_RESOURCES, DCGM_CONTAINER_RESOURCES, DCGM_CONTAINER_RESOURCES])),
-            }, k8sOpts),
-            new k8s.core.v1.LimitRange(`${name}-node-metrics-limits`, {
-                metadata: { name: "node-agents", namespace: agentsNs },
-                spec: limitRangeSpec(NODE_METRICS_CONTAINER_DEFAULTS),
-            }, k8sOpts),
-            ...nodeMetricsNetworkPolicies(ns).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-node-metrics-${p.name}`, {
-                metadata: { name: p.name, namespace: agentsNs },
-                spec: p.spec,
-            }, k8sOpts)),
-        ];
+        const agentsNs = nodeMetrics.name;
+        const agentGuardrails = nodeMetrics.guardrails;
+        const monitoringPolicies = monitoringNs.guardrails;
 
         const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 24, special: false }, { parent: this });
         const grafanaSecretName = "grafana-admin";
@@ -339,7 +325,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             namespace: nsName,
             values: kubePrometheusStackValues(o, grafanaSecretName, alertmanagerConfigName, grafanaIngress),
             timeout: 900,
-        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret, ...monitoringPolicies, ...monitoringGuardrails, ...agentGuardrails, ...(args.priorityClasses ?? [])] });
+        }, { ...k8sOpts, dependsOn: [grafanaSecret, receiversSecret, ...monitoringPolicies, ...agentGuardrails, ...(args.priorityClasses ?? [])] });
         const afterCrds = { ...k8sOpts, dependsOn: [this.release] };
 
         new k8s.apiextensions.CustomResource(`${name}-alertmanager-config`, {
@@ -398,7 +384,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         }, afterCrds);
 
         this.ready = [this.release];
-        this.nodeMetricsNamespace = agents;
+        this.nodeMetricsNamespace = NODE_METRICS_NAMESPACE;
         this.prometheusUrl = MONITORING_SERVICES.prometheus(ns);
         this.pushgatewayUrl = MONITORING_SERVICES.pushgateway(ns);
         this.grafanaAdminSecret = `${ns}/${grafanaSecretName}`;

@@ -109,10 +109,15 @@ export function monitoringNetworkPolicies(o: MonitoringFlowOptions) {
  * socket, neither of which NetworkPolicy sees. The node exporter runs on the host network, where NetworkPolicy
  * does not apply; it is reached on node IPs (monitoring's `scrape-nodes` flow).
  */
-export function nodeMetricsNetworkPolicies(monitoringNamespace: string) {
-    return platformNetworkPolicies({
+export function nodeMetricsFlows(monitoringNamespace: string): Record<string, PlatformFlow> {
+    return {
         "dcgm-scrape": { kind: "scrape", monitoringNamespace, ports: [DCGM_EXPORTER_PORT], pods: { matchLabels: dcgmLabels("exporter") } },
-    });
+    };
+}
+
+/** The node-metrics namespace's NetworkPolicies: default deny, then nodeMetricsFlows. */
+export function nodeMetricsNetworkPolicies(monitoringNamespace: string) {
+    return platformNetworkPolicies(nodeMetricsFlows(monitoringNamespace));
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceQuota, PodSecurityLevel, limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "./manifests";
+import { ContainerDefaults, NamespaceQuota, PodSecurityLevel, limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "./manifests";
 import { PlatformFlow, platformNetworkPolicies } from "./platformPolicies";
 
 export interface PlatformNamespaceArgs {
@@ -8,8 +8,10 @@ export interface PlatformNamespaceArgs {
     name: string;
     /** Pod Security level enforced. Defaults to restricted. */
     podSecurity?: PodSecurityLevel | "privileged";
-    /** What the platform's pods here may hold; sized from the requests the platform sets. Required. */
-    quota: Omit<NamespaceQuota, "gpus" | "pvcs" | "storage"> & Partial<Pick<NamespaceQuota, "pvcs" | "storage">>;
+    /** What the platform's pods here may hold; sized from the requests the platform sets. GPUs, PVCs and storage default to 0. Required. */
+    quota: Omit<NamespaceQuota, "gpus" | "pvcs" | "storage"> & Partial<Pick<NamespaceQuota, "gpus" | "pvcs" | "storage">>;
+    /** LimitRange defaults for containers that set none. Defaults to PLATFORM_CONTAINER_DEFAULTS. */
+    containerDefaults?: ContainerDefaults;
     /** The flows allowed beyond default deny, by name (each becomes `allow-<name>`). Required. */
     flows: Record<string, PlatformFlow>;
     /** Earlier identities of the Namespace object, so moving it under this component never recreates it. */
@@ -17,7 +19,7 @@ export interface PlatformNamespaceArgs {
 }
 
 /** Container defaults for chart pods that set no resources: small, so a forgotten request fails loudly on quota. */
-export const PLATFORM_CONTAINER_DEFAULTS = { cpu: "500m", memory: "512Mi", requestCpu: "50m", requestMemory: "64Mi" };
+export const PLATFORM_CONTAINER_DEFAULTS: ContainerDefaults = { cpu: "500m", memory: "512Mi", requestCpu: "50m", requestMemory: "64Mi" };
 
 /**
  * A namespace of the platform's own (controllers, monitoring, node agents): Pod Security labels, a
@@ -28,6 +30,8 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     /** The namespace name, known once the Namespace exists (depend on it through this output). */
     public readonly name: pulumi.Output<string>;
+    /** The quota, LimitRange and NetworkPolicies: pods created before them would escape or be refused. */
+    public readonly guardrails: pulumi.Resource[];
 
     constructor(name: string, args: PlatformNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:namespaces:PlatformNamespace", name, {}, opts);
@@ -36,17 +40,17 @@ export class PlatformNamespace extends pulumi.ComponentResource {
             metadata: { name: args.name, labels: namespaceLabels(args.name, args.podSecurity ?? "restricted") },
         }, { ...child, aliases: args.namespaceAliases });
         const ns = this.namespace.metadata.name;
-        new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-            metadata: { name: "mlops-quota", namespace: ns },
-            spec: resourceQuotaSpec({ gpus: 0, pvcs: 0, storage: "0", ...args.quota }),
-        }, child);
-        new k8s.core.v1.LimitRange(`${name}-limits`, {
-            metadata: { name: "mlops-container-defaults", namespace: ns },
-            spec: limitRangeSpec(PLATFORM_CONTAINER_DEFAULTS),
-        }, child);
-        for (const p of platformNetworkPolicies(args.flows)) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, { metadata: { name: p.name, namespace: ns }, spec: p.spec }, child);
-        }
+        this.guardrails = [
+            new k8s.core.v1.ResourceQuota(`${name}-quota`, {
+                metadata: { name: "mlops-quota", namespace: ns },
+                spec: resourceQuotaSpec({ gpus: 0, pvcs: 0, storage: "0", ...args.quota }),
+            }, child),
+            new k8s.core.v1.LimitRange(`${name}-limits`, {
+                metadata: { name: "mlops-container-defaults", namespace: ns },
+                spec: limitRangeSpec(args.containerDefaults ?? PLATFORM_CONTAINER_DEFAULTS),
+            }, child),
+            ...platformNetworkPolicies(args.flows).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, { metadata: { name: p.name, namespace: ns }, spec: p.spec }, child)),
+        ];
         this.name = ns;
         this.registerOutputs({ namespace: this.namespace, name: this.name });
     }

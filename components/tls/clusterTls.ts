@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceQuota, ContainerDefaults, limitRangeSpec, namespaceLabels, resourceQuotaSpec } from "../namespaces/manifests";
-import { platformNetworkPolicies } from "../namespaces/platformPolicies";
+import { NamespaceQuota, ContainerDefaults } from "../namespaces/manifests";
+import { PlatformNamespace } from "../namespaces/platformNamespace";
+import { PlatformFlow, platformNetworkPolicies } from "../namespaces/platformPolicies";
 import { RESTRICTED_CONTAINER } from "../workloads/podSecurity";
 import { PRIORITIES } from "../workloads/priorities";
 
@@ -103,14 +104,19 @@ export function certManagerValues() {
  * webhook; Prometheus to the metrics port; the controller out to the internet for ACME (443) and the
  * HTTP-01 self-check against the load balancer's public address (80). Pure.
  */
-export function certManagerNetworkPolicies(controlPlaneCidr: string, monitoringNamespace: string) {
-    return platformNetworkPolicies({
+export function certManagerFlows(controlPlaneCidr: string, monitoringNamespace: string): Record<string, PlatformFlow> {
+    return {
         "dns": { kind: "dns" },
         "api-server": { kind: "apiServer", controlPlaneCidr },
         "webhook-from-control-plane": { kind: "fromControlPlane", controlPlaneCidr, ports: [CERT_MANAGER_WEBHOOK_PORT], pods: certManagerPods("webhook") },
         "metrics-scrape": { kind: "scrape", monitoringNamespace, ports: [CERT_MANAGER_METRICS_PORT] },
         "acme": { kind: "internet", ports: [443, 80], pods: certManagerPods("controller") },
-    });
+    };
+}
+
+/** cert-manager's NetworkPolicies: default deny, then certManagerFlows. Pure. */
+export function certManagerNetworkPolicies(controlPlaneCidr: string, monitoringNamespace: string) {
+    return platformNetworkPolicies(certManagerFlows(controlPlaneCidr, monitoringNamespace));
 }
 
 /**
@@ -129,23 +135,16 @@ export class ClusterTls extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterTlsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:tls:ClusterTls", name, {}, opts);
         const child = { parent: this };
-        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: { name: CERT_MANAGER_NAMESPACE, labels: namespaceLabels(CERT_MANAGER_NAMESPACE, "restricted") },
+        // Same logical names as the component's own children had (`<name>-ns`, ...); the Namespace keeps its identity.
+        const guarded = new PlatformNamespace(name, {
+            name: CERT_MANAGER_NAMESPACE,
+            quota: CERT_MANAGER_QUOTA,
+            containerDefaults: CERT_MANAGER_CONTAINER_DEFAULTS,
+            flows: certManagerFlows(args.controlPlaneCidr, args.monitoringNamespace),
+            namespaceAliases: [{ name: `${name}-ns`, parent: this }],
         }, child);
-        const ns = this.namespace.metadata.name;
-
-        const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-            metadata: { name: "mlops-quota", namespace: ns },
-            spec: resourceQuotaSpec(CERT_MANAGER_QUOTA),
-        }, child);
-        const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
-            metadata: { name: "mlops-container-defaults", namespace: ns },
-            spec: limitRangeSpec(CERT_MANAGER_CONTAINER_DEFAULTS),
-        }, child);
-        const policies = certManagerNetworkPolicies(args.controlPlaneCidr, args.monitoringNamespace).map((p) => new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
-            metadata: { name: p.name, namespace: ns },
-            spec: p.spec,
-        }, child));
+        this.namespace = guarded.namespace;
+        const ns = guarded.name;
 
         const c = CERT_MANAGER_CHART;
         // The policies first: the chart's startup check needs DNS and the API server to pass.
@@ -156,7 +155,7 @@ export class ClusterTls extends pulumi.ComponentResource {
             repositoryOpts: { repo: c.repo },
             namespace: ns,
             values: certManagerValues(),
-        }, { ...child, dependsOn: [quota, limits, ...policies, ...(args.priorityClasses ?? [])] });
+        }, { ...child, dependsOn: [...guarded.guardrails, ...(args.priorityClasses ?? [])] });
 
         this.issuerName = `letsencrypt-${args.acmeServer}`;
         this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
