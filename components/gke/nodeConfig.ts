@@ -8,6 +8,14 @@ export const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platfor
 /** Taint on every GPU node so only pods that tolerate it (and so asked for GPUs) land there. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" } as const;
 
+/**
+ * Taint GKE puts on nodes of flex-start (queued provisioning) pools: only pods that tolerate it, admitted
+ * through a ProvisioningRequest or node agents, land there.
+ * Checked: GoogleCloudPlatform/kubernetes-engine-samples, ai-ml/gke-ray/tpu/dws/rayjob-tpu-v6e-dws.yaml tolerates
+ * key cloud.google.com/gke-queued (operator Exists, effect NoSchedule).
+ */
+export const QUEUED_PROVISIONING_TAINT = { key: "cloud.google.com/gke-queued", value: "true", effect: "NoSchedule" } as const;
+
 /** Node labels the platform sets; workloads select pools by them. */
 export const NODE_LABELS = { purpose: "mlops.platform/purpose", pool: "mlops.platform/pool" } as const;
 

@@ -1,7 +1,7 @@
 // Pure builders for MLflow's Kubernetes objects, so they test (and validate) without the Pulumi runtime.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { googleApisEgress } from "../namespaces/manifests";
+import { GOOGLE_LB_RANGES, googleApisEgress } from "../namespaces/manifests";
 import { ACME_HTTP01_SOLVER } from "../tls/acme";
 import { RESTRICTED_CONTAINER, restrictedPod, spreadAcrossZones } from "../workloads/podSecurity";
 import { PRIORITIES } from "../workloads/priorities";
@@ -378,8 +378,6 @@ export function usersJobPodSpec(o: UsersJobOptions): PodSpec {
     };
 }
 
-/** Google front ends and health checkers, where a GKE Ingress's load balancer traffic comes from. */
-export const GOOGLE_LB_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
 
 /**
  * What MLflow's namespace allows beyond the namespace defaults: the tracking port from every namespace

@@ -10,7 +10,7 @@
 // Why not GKE's managed DCGM metrics: they are collected by Managed Service for Prometheus into Cloud Monitoring,
 // which this cluster disables (monitoringConfig.managedPrometheus) since the platform runs its own Prometheus.
 import type * as k8s from "@pulumi/kubernetes";
-import { GPU_TAINT } from "../gke/nodeConfig";
+import { GPU_TAINT, QUEUED_PROVISIONING_TAINT } from "../gke/nodeConfig";
 import { PRIORITIES } from "../workloads/priorities";
 
 // Checked: NVIDIA/gpu-operator tag v25.3.1, deployments/gpu-operator/values.yaml pins both images as a pair
@@ -22,13 +22,6 @@ export const DCGM_EXPORTER_PORT = 9400;
 export const DCGM_HOSTENGINE_PORT = 5555;
 const LOOPBACK = "127.0.0.1";
 
-/**
- * Taint GKE puts on nodes of queued-provisioning (flex-start) pools, e.g. the H100 pool: a DaemonSet that
- * does not tolerate it never reaches those nodes.
- * Checked: GoogleCloudPlatform/kubernetes-engine-samples, ai-ml/gke-ray/tpu/dws/rayjob-tpu-v6e-dws.yaml tolerates
- * key cloud.google.com/gke-queued (operator Exists, effect NoSchedule) for queued-provisioning nodes.
- */
-export const QUEUED_PROVISIONING_TAINT = { key: "cloud.google.com/gke-queued", effect: "NoSchedule" } as const;
 
 /** Where GKE installs the NVIDIA driver on GPU nodes, and where the host engine sees it. */
 const DRIVER = { hostPath: "/home/kubernetes/bin/nvidia", mountPath: "/usr/local/nvidia" };

@@ -4,8 +4,7 @@
 // it is the one namespace at Pod Security `privileged`. `monitoring` (Prometheus, Alertmanager, Grafana, which
 // faces the internet) then enforces `baseline`. Both deny all traffic but the flows named here.
 import { parseCidr, parseQuantity } from "../../config/validate";
-import { GOOGLE_LB_RANGES } from "../mlflow/manifests";
-import { ContainerDefaults, NamespaceQuota } from "../namespaces/manifests";
+import { ContainerDefaults, GOOGLE_LB_RANGES, NamespaceQuota } from "../namespaces/manifests";
 import { PlatformFlow, platformNetworkPolicies } from "../namespaces/platformPolicies";
 import { ACME_HTTP01_SOLVER } from "../tls/acme";
 import { AlertingOptions } from "./alertmanager";

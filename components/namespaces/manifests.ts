@@ -87,6 +87,13 @@ export function googleApisEgress() {
 }
 
 /**
+ * Where Google's load balancers and health checks connect from: the Google front ends 35.191.0.0/16 and
+ * 130.211.0.0/22 (cloud.google.com/load-balancing/docs/firewall-rules, /health-check-concepts#ip-ranges).
+ * Regional and internal Application Load Balancers connect from the region's proxy-only subnet instead.
+ */
+export const GOOGLE_LB_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
+
+/**
  * A platform service every team namespace may call: by namespace (e.g. MLflow's tracking server), or by address
  * (e.g. the internal Gateway's VIP, through which models are called).
  */

@@ -5,6 +5,7 @@
 // defaults, next to what already runs there) and the queue's quota (its own plus what the cohort can lend).
 // Pure: the config check and the plan harness build these inputs from config and from the plan.
 import { parseQuantity } from "../../config/validate";
+import { QUEUED_PROVISIONING_TAINT } from "../gke/nodeConfig";
 
 /** Requests or limits of a pod: CPU in millicores, memory in bytes, GPUs (`nvidia.com/gpu`). */
 export interface Resources { cpu: number; memory: number; gpu: number }
@@ -394,7 +395,7 @@ export interface NodePoolSettings {
 }
 
 /** The taint GKE puts on nodes of queued-provisioning (flex-start) pools. */
-export const QUEUED_TAINT: NodeTaint = { key: "cloud.google.com/gke-queued", value: "true", effect: "NoSchedule" };
+const QUEUED_TAINT: NodeTaint = { ...QUEUED_PROVISIONING_TAINT };
 
 /**
  * What the scheduler sees of a pool's nodes: the platform's labels plus those GKE adds (accelerator, spot,

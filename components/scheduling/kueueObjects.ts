@@ -1,7 +1,7 @@
 // Typed, pure builders for the Kueue objects the platform creates (kueue.x-k8s.io/v1beta2, Kueue 0.19).
 // The plan and the tests check every object against the CRDs of that version.
 import { parseQuantity } from "../../config/validate";
-import { GPU_TAINT, NODE_LABELS } from "../gke/nodeConfig";
+import { GPU_TAINT, NODE_LABELS, QUEUED_PROVISIONING_TAINT } from "../gke/nodeConfig";
 import { PRIORITIES } from "../workloads/priorities";
 
 export const KUEUE_API = "kueue.x-k8s.io/v1beta2";
@@ -42,8 +42,6 @@ export interface LocalQueueSpec { clusterQueue: string }
 export interface AdmissionCheckSpec { controllerName: string; parameters: { apiGroup: string; kind: string; name: string } }
 export interface ProvisioningRequestConfigSpec { provisioningClassName: string; managedResources: string[] }
 
-/** The taint GKE puts on flex-start (queued provisioning) nodes. */
-export const QUEUED_PROVISIONING_TAINT = { key: "cloud.google.com/gke-queued", value: "true", effect: "NoSchedule" } as const;
 
 /**
  * A training GPU pool as Kueue sees it. Kueue adds a flavor's node labels to the pods it admits, and in

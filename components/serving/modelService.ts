@@ -5,10 +5,10 @@ import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1al
 import type { IAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
-import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
+import { GOOGLE_LB_RANGES, NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
 import { ResolvedModel } from "./modelConfig";
 import { analysisTemplateSpec, modelLabels, rolloutStrategy, serviceMonitorSpec, serviceNames, servingPodSpec, servingSelector, splitsTraffic } from "./manifests";
-import { backendPolicy, GOOGLE_FRONT_END_RANGES, httpRouteSpec, modelHostnames } from "./routing";
+import { backendPolicy, httpRouteSpec, modelHostnames } from "./routing";
 
 export interface ModelRouting {
     /** Namespace of the Gateways. */
@@ -221,7 +221,8 @@ export class ModelService extends pulumi.ComponentResource {
         // Google's health-check ranges are admitted for every model: Google documents them for Application Load
         // Balancer health checks (and they are the global external proxies' source), and a failing health
         // check would take the model out of every Gateway.
-        const proxies = [rt.proxyOnlyCidr, ...GOOGLE_FRONT_END_RANGES];
+        // Google's proxies: the region's proxy-only subnet, and the front ends (global load balancers, health checks).
+        const proxies = [rt.proxyOnlyCidr, ...GOOGLE_LB_RANGES];
         new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, {
             metadata: { name: `${m.name}-ingress`, namespace: ns, labels },
             spec: {

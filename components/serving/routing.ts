@@ -35,13 +35,6 @@ export const GATEWAY_NAMES = { internal: "models-internal", external: "models-ex
  */
 export const MODEL_DOMAIN = "models.internal";
 
-/**
- * Where Google's proxies connect from. Global external load balancers and all health checks: Google front
- * ends 35.191.0.0/16 and 130.211.0.0/22 (cloud.google.com/load-balancing/docs/firewall-rules and
- * /health-check-concepts#ip-ranges). Regional and internal Application Load Balancers connect from the
- * region's proxy-only subnet (purpose REGIONAL_MANAGED_PROXY), which PlatformNetwork creates.
- */
-export const GOOGLE_FRONT_END_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
 
 /**
  * The internal Gateway's VIP: a fixed address near the end of the node subnet, so namespaces' egress policies
