@@ -4,7 +4,7 @@
 import { partitionsPerGpu } from "./accelerators";
 import { KNOWN_MACHINE_TYPES, allocatable, machineShape } from "./machines";
 import { Report } from "./errors";
-import { NODE_LABELS, GPU_TAINT } from "../components/gke/nodeConfig";
+import { GPU_TAINT, NODE_LABELS, QUEUED_PROVISIONING_TAINT } from "../components/gke/nodeConfig";
 import { ResolvedGpuPool } from "../components/gke/gpuNodePool";
 import { ResolvedNamespace } from "../components/namespaces/teamNamespace";
 import { limitRangeSpec, resourceQuotaSpec } from "../components/namespaces/manifests";
@@ -31,10 +31,9 @@ export function poolShapes(system: SystemPoolFacts, pools: ResolvedGpuPool[]): N
         ...pools.map((p) => nodePoolShape({
             name: p.name, machineType: p.machineType,
             labels: { [NODE_LABELS.purpose]: p.purpose, [NODE_LABELS.pool]: p.name },
-            taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NoSchedule" }],
+            taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NoSchedule" }, ...(p.provisioning === "flex-start" ? [{ ...QUEUED_PROVISIONING_TAINT }] : [])],
             maxNodes: p.maxNodes, spot: p.spot,
             accelerator: { type: p.acceleratorType, count: p.acceleratorCount, partitionSize: p.partitionSize, maxClientsPerGpu: p.sharing?.maxClientsPerGpu },
-            queuedProvisioning: p.provisioning === "flex-start",
         }, gke(p), partitionsPerGpu)),
     ];
 }

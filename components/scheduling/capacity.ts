@@ -5,7 +5,6 @@
 // defaults, next to what already runs there) and the queue's quota (its own plus what the cohort can lend).
 // Pure: the config check and the plan harness build these inputs from config and from the plan.
 import { parseQuantity } from "../../config/validate";
-import { QUEUED_PROVISIONING_TAINT } from "../gke/nodeConfig";
 
 /** Requests or limits of a pod: CPU in millicores, memory in bytes, GPUs (`nvidia.com/gpu`). */
 export interface Resources { cpu: number; memory: number; gpu: number }
@@ -385,17 +384,13 @@ export interface NodePoolSettings {
     machineType: string;
     /** Labels the platform sets on the pool's nodes. */
     labels: Record<string, string>;
-    /** Taints in Kubernetes form (NoSchedule, ...). */
+    /** Taints in Kubernetes form (NoSchedule, ...), GKE's own included (e.g. flex-start's queued-provisioning taint). */
     taints: NodeTaint[];
     maxNodes: number;
     spot?: boolean;
     accelerator?: { type: string; count: number; partitionSize?: string; maxClientsPerGpu?: number };
-    /** Flex-start (queued provisioning): GKE taints its nodes `cloud.google.com/gke-queued`. */
-    queuedProvisioning?: boolean;
 }
 
-/** The taint GKE puts on nodes of queued-provisioning (flex-start) pools. */
-const QUEUED_TAINT: NodeTaint = { ...QUEUED_PROVISIONING_TAINT };
 
 /**
  * What the scheduler sees of a pool's nodes: the platform's labels plus those GKE adds (accelerator, spot,
@@ -413,7 +408,7 @@ export function nodePoolShape(s: NodePoolSettings, shape: { cpuMillis: number; m
     return {
         name: s.name,
         labels,
-        taints: [...s.taints, ...(s.queuedProvisioning ? [QUEUED_TAINT] : [])],
+        taints: [...s.taints],
         allocatable: { cpu: shape?.cpuMillis ?? 0, memory: shape?.memoryBytes ?? 0, gpu },
         maxNodes: s.maxNodes,
     };

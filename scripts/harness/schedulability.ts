@@ -3,6 +3,7 @@
 // against the plan's own node pools, ResourceQuotas, LimitRanges and Kueue objects.
 import { partitionsPerGpu } from "../../config/accelerators";
 import { allocatable, machineShape } from "../../config/machines";
+import { QUEUED_PROVISIONING_TAINT } from "../../components/gke/nodeConfig";
 import {
     CapacityInput, KueueShape, NamespaceLimits, NodePoolShape, WorkloadShape, WorkloadVerdict,
     checkCapacity, checkQueueQuotas, limitRangeDefaults, nodePoolShape, podShape, queueShape, quotaShape,
@@ -24,11 +25,14 @@ function pools(rs: ResourceRecord[]): NodePoolShape[] {
             name: nc.labels?.["mlops.platform/pool"] ?? r.name,
             machineType: nc.machineType,
             labels: nc.labels ?? {},
-            taints: (nc.taints ?? []).map((t: Json) => ({ key: t.key, value: t.value, effect: GKE_EFFECT[t.effect] ?? t.effect })),
+            // GKE adds the queued-provisioning taint itself to flex-start pools' nodes.
+            taints: [
+                ...(nc.taints ?? []).map((t: Json) => ({ key: t.key, value: t.value, effect: GKE_EFFECT[t.effect] ?? t.effect })),
+                ...(i.queuedProvisioning?.enabled === true ? [{ ...QUEUED_PROVISIONING_TAINT }] : []),
+            ],
             maxNodes: i.autoscaling?.totalMaxNodeCount ?? i.autoscaling?.maxNodeCount ?? i.nodeCount ?? 0,
             spot: nc.spot === true,
             accelerator: ga && { type: ga.type, count: ga.count, partitionSize: ga.gpuPartitionSize, maxClientsPerGpu: ga.gpuSharingConfig?.maxSharedClientsPerGpu },
-            queuedProvisioning: i.queuedProvisioning?.enabled === true,
         }, shape && allocatable(shape), partitionsPerGpu);
     });
 }
