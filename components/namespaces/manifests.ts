@@ -87,6 +87,17 @@ export function googleApisEgress() {
 }
 
 /**
+ * Egress to the GKE metadata server, which serves Workload Identity tokens: 169.254.169.254:80, and on
+ * Dataplane V2 the node's gke-metadata-server at 169.254.169.252:988.
+ */
+export function gkeMetadataServerEgress() {
+    return [
+        { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+        { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+    ];
+}
+
+/**
  * Where Google's load balancers and health checks connect from: the Google front ends 35.191.0.0/16 and
  * 130.211.0.0/22 (cloud.google.com/load-balancing/docs/firewall-rules, /health-check-concepts#ip-ranges).
  * Regional and internal Application Load Balancers connect from the region's proxy-only subnet instead.
@@ -139,10 +150,7 @@ export function networkPolicies(monitoringNamespace: string, platformServices: P
             spec: {
                 podSelector: all,
                 policyTypes: ["Egress"],
-                egress: [
-                    { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
-                    { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
-                ],
+                egress: gkeMetadataServerEgress(),
             },
         },
         {

@@ -1,7 +1,7 @@
 // NetworkPolicies of the platform's own namespaces (monitoring, node agents, controllers): default deny in
 // both directions, then exactly the flows a namespace names. Pure builders; each component lists its flows.
 import type * as k8s from "@pulumi/kubernetes";
-import { NAMESPACE_NAME_LABEL, NetworkPolicyManifest, googleApisEgress } from "./manifests";
+import { NAMESPACE_NAME_LABEL, NetworkPolicyManifest, gkeMetadataServerEgress, googleApisEgress } from "./manifests";
 
 type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 type IngressRule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
@@ -19,6 +19,8 @@ export type PlatformFlow =
     | { kind: "fromControlPlane"; controlPlaneCidr: string; ports: number[]; pods?: PodSelector }
     /** Ingress from the monitoring namespace (Prometheus) to metrics ports. */
     | { kind: "scrape"; monitoringNamespace: string; ports: number[]; pods?: PodSelector }
+    /** Egress to the GKE metadata server (Workload Identity tokens). */
+    | { kind: "gkeMetadataServer"; pods?: PodSelector }
     /** Egress to Google APIs over Private Google Access (443, public ranges only). */
     | { kind: "googleApis"; pods?: PodSelector }
     /** Egress to public internet addresses (never private ranges) on the given ports, e.g. ACME or Slack. */
@@ -51,6 +53,8 @@ function flowPolicy(name: string, f: PlatformFlow): NetworkPolicyManifest {
             return ingress({ from: [{ ipBlock: { cidr: f.controlPlaneCidr } }], ports: tcp(f.ports) });
         case "scrape":
             return ingress({ from: [inNamespace(f.monitoringNamespace)], ports: tcp(f.ports) });
+        case "gkeMetadataServer":
+            return { name, spec: { podSelector, policyTypes: ["Egress"], egress: gkeMetadataServerEgress() } };
         case "googleApis":
             return egress(googleApisEgress());
         case "internet":

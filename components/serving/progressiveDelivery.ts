@@ -92,8 +92,7 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
                 "prometheus-scrape": { kind: "scrape", monitoringNamespace: args.monitoringNamespace, ports: [ARGO_ROLLOUTS_METRICS_PORT] },
                 // The plugin binary, fetched from the platform bucket at start (token from the GKE metadata server).
                 "plugin-fetch": { kind: "googleApis" },
-                "metadata-server": { kind: "toCidrs", cidrs: ["169.254.169.254/32"], ports: [80] },
-                "metadata-server-wi": { kind: "toCidrs", cidrs: ["169.254.169.252/32"], ports: [988] },
+                "gke-metadata-server": { kind: "gkeMetadataServer" },
             },
         }, k8sOpts);
 

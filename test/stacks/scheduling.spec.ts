@@ -163,10 +163,14 @@ describe("day one on a real cluster: the stack plans", () => {
         assert.deepEqual(Object.keys(policies("jobset-system")).sort(), ["allow-api-server", "allow-control-plane-webhooks", "allow-dns", "allow-prometheus-scrape", "default-deny-all"]);
         const argo = policies("argo-rollouts");
         assert.deepEqual(Object.keys(argo).sort(), [
-            "allow-api-server", "allow-dns", "allow-metadata-server", "allow-metadata-server-wi", "allow-plugin-fetch", "allow-prometheus-queries", "allow-prometheus-scrape", "default-deny-all",
+            "allow-api-server", "allow-dns", "allow-gke-metadata-server", "allow-plugin-fetch", "allow-prometheus-queries", "allow-prometheus-scrape", "default-deny-all",
         ]);
         // The controller fetches its traffic-router plugin from the platform bucket at start (Workload Identity).
         assert.deepEqual(argo["allow-plugin-fetch"].egress[0].ports, [{ protocol: "TCP", port: 443 }]);
+        assert.deepEqual(argo["allow-gke-metadata-server"].egress, [
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+            { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+        ]);
         assert.deepEqual(argo["allow-prometheus-queries"].egress, [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9090 }] }]);
         for (const ns of ["kueue-system", "jobset-system", "argo-rollouts"]) {
             assert.equal(ofType(prod, "kubernetes:core/v1:ResourceQuota").filter((q) => q.inputs.metadata.namespace === ns).length, 1, ns);
