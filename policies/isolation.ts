@@ -2,10 +2,9 @@
 // additive (one allow-all next to a default deny still allows all), a namespace's Pod Security level is its
 // `enforce` label (absent means the cluster default, privileged), and a ClusterQueue serves whatever
 // namespaces its selector matches.
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ofTypes, Props, TYPES } from "./util";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { byType, ofTypes, Props, TYPES } from "./util";
 
-const byType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 const q = JSON.stringify;
 
 const ALL_V4 = "0.0.0.0/0";

@@ -1,11 +1,10 @@
 // Alerting and data: critical alerts reach a person, the alert rules stay, and data survives a bad change.
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ofTypes, Props, TYPES } from "./util";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { byType, ofTypes, Props, TYPES } from "./util";
 
 const q = JSON.stringify;
 const AM_CONFIG = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 const PROM_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-const byType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 /** Receiver integrations of the Alertmanager CRD (monitoring.coreos.com/v1alpha1). */
 const INTEGRATIONS = ["emailConfigs", "slackConfigs", "pagerdutyConfigs", "opsgenieConfigs", "webhookConfigs", "victoropsConfigs", "pushoverConfigs", "wechatConfigs", "telegramConfigs", "snsConfigs", "msteamsConfigs", "discordConfigs", "webexConfigs"];
 const delivers = (r: Props | undefined) => !!r && INTEGRATIONS.some((k) => (r[k] ?? []).length > 0);

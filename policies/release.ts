@@ -1,9 +1,8 @@
 // Release safety: progressive delivery that can stop a bad model, and disruption budgets that keep it serving.
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ofTypes, Props, TYPES } from "./util";
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { byType, ofTypes, Props, TYPES } from "./util";
 
 const q = JSON.stringify;
-const byType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 const ANALYSIS_TEMPLATE = "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate";
 const where = (p: Props) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 const templatesOf = (a: Props | undefined): string[] => (a?.templates ?? []).map((t: Props) => t.templateName).filter(Boolean);

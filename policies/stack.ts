@@ -1,8 +1,7 @@
 // Stack-wide rules: relations between resources, checked on the whole plan (validateStack).
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { podSpecOf, Props, TYPES } from "./util";
+import { byType, podSpecOf, Props, TYPES } from "./util";
 
-const byType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 const ns = (r: PolicyResource) => r.props.metadata?.namespace;
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
     !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);

@@ -1,7 +1,8 @@
 // Releases and model endpoints: external endpoints are never open, traffic-split releases are analysed, and a
 // shadow candidate cannot write to production stores. Stack-wide: each rule follows references between objects
 // (route -> Gateway, route -> Service -> backend policy, mirror -> Rollout -> service account -> IAM grants).
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { StackValidationPolicy } from "@pulumi/policy";
+import { byType } from "./util";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Props = Record<string, any>;
@@ -14,7 +15,6 @@ const T = {
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     gsa: "gcp:serviceaccount/account:Account",
 };
-const of = (rs: PolicyResource[], type: string) => rs.filter((r) => r.type === type);
 const meta = (p: Props) => ({ ns: p.metadata?.namespace as string | undefined, name: p.metadata?.name as string | undefined });
 const id = (p: Props) => `${meta(p).ns}/${meta(p).name}`;
 /** A value that may be unknown until deployment (the SDK throws on reading it): undefined then. */
@@ -58,17 +58,17 @@ export const trafficPolicies: StackValidationPolicy[] = [
         },
         validateStack: (args, report) => {
             const { externalGatewayClasses } = args.getConfig<ExternalClasses>();
-            const external = of(args.resources, T.gateway).filter((g) => externalGatewayClasses.includes(g.props.spec?.gatewayClassName));
+            const external = byType(args.resources, T.gateway).filter((g) => externalGatewayClasses.includes(g.props.spec?.gatewayClassName));
             for (const g of external) {
                 const certmap = !!g.props.metadata?.annotations?.["networking.gke.io/certmap"];
                 for (const l of g.props.spec?.listeners ?? []) {
                     if (l.protocol !== "HTTPS") report(`Gateway ${id(g.props)} is external: listener ${l.name} must be HTTPS (got ${l.protocol}).`, g.urn);
                     else if (!certmap && !(l.tls?.certificateRefs?.length > 0)) report(`Gateway ${id(g.props)} is external: listener ${l.name} must carry a certificate (tls.certificateRefs or a networking.gke.io/certmap annotation).`, g.urn);
                 }
-                const routes = of(args.resources, T.route).filter((r) => parentsOf(r.props).includes(id(g.props)));
+                const routes = byType(args.resources, T.route).filter((r) => parentsOf(r.props).includes(id(g.props)));
                 for (const r of routes) {
                     for (const svc of servicesOf(r.props)) {
-                        const policy = of(args.resources, T.backendPolicy).find((p) => meta(p.props).ns === meta(r.props).ns
+                        const policy = byType(args.resources, T.backendPolicy).find((p) => meta(p.props).ns === meta(r.props).ns
                             && p.props.spec?.targetRef?.kind === "Service" && p.props.spec?.targetRef?.name === svc);
                         const d = policy?.props.spec?.default ?? {};
                         if (!(d.iap?.enabled === true || (typeof d.securityPolicy === "string" && d.securityPolicy.length > 0))) {
@@ -84,7 +84,7 @@ export const trafficPolicies: StackValidationPolicy[] = [
         description: "Every release that moves traffic (a canary Rollout with traffic routing, or blue-green) runs analysis before it finishes.",
         enforcementLevel: "mandatory",
         validateStack: (args, report) => {
-            for (const r of of(args.resources, T.rollout)) {
+            for (const r of byType(args.resources, T.rollout)) {
                 const s = r.props.spec?.strategy ?? {};
                 if (s.canary?.trafficRouting) {
                     const steps: Props[] = s.canary.steps ?? [];
@@ -110,13 +110,13 @@ export const trafficPolicies: StackValidationPolicy[] = [
         },
         validateStack: (args, report) => {
             const { readOnlyRoles } = args.getConfig<ReadOnlyRoles>();
-            const mirrored = of(args.resources, T.route).flatMap((r) => (r.props.spec?.rules ?? []).flatMap((rule: Props) => (rule.filters ?? [])
+            const mirrored = byType(args.resources, T.route).flatMap((r) => (r.props.spec?.rules ?? []).flatMap((rule: Props) => (rule.filters ?? [])
                 .filter((f: Props) => f.type === "RequestMirror").map((f: Props) => ({ ns: meta(r.props).ns, service: f.requestMirror?.backendRef?.name as string }))));
             for (const m of mirrored) {
-                const rollout = of(args.resources, T.rollout).find((r) => meta(r.props).ns === m.ns && r.props.spec?.strategy?.canary?.canaryService === m.service);
+                const rollout = byType(args.resources, T.rollout).find((r) => meta(r.props).ns === m.ns && r.props.spec?.strategy?.canary?.canaryService === m.service);
                 if (!rollout) continue;
                 const ksaName = rollout.props.spec?.template?.spec?.serviceAccountName ?? "default";
-                const ksa = of(args.resources, T.serviceAccount).find((s) => meta(s.props).ns === m.ns && meta(s.props).name === ksaName);
+                const ksa = byType(args.resources, T.serviceAccount).find((s) => meta(s.props).ns === m.ns && meta(s.props).name === ksaName);
                 // The Google service account behind it: by email when known, else by the resource the annotation comes from.
                 const email = known(() => ksa?.props.metadata?.annotations?.["iam.gke.io/gcp-service-account"]);
                 const gsaUrns = new Set((ksa?.dependencies ?? []).filter((d) => args.resources.some((x) => x.urn === d.urn && x.type === T.gsa)).map((d) => d.urn));

@@ -1,6 +1,6 @@
 // Shared helpers of the policy pack: type matching and pod-spec extraction. No Pulumi provider SDKs are
 // loaded: policies match the engine's type tokens, which keeps the analyzer quick to start.
-import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Props = Record<string, any>;
@@ -47,6 +47,11 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
 export const WORKLOAD_TYPES = Object.keys(POD_SPEC_PATHS);
 /** Workloads that run until stopped (as opposed to run-to-completion Jobs). */
 export const LONG_RUNNING_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:argoproj.io/v1alpha1:Rollout"];
+
+/** The resources of one type, for whole-stack rules. */
+export function byType(resources: PolicyResource[], type: string): PolicyResource[] {
+    return resources.filter((r) => r.type === type);
+}
 
 export function podSpecOf(type: string, props: Props): Props | undefined {
     return POD_SPEC_PATHS[type]?.reduce<Props | undefined>((o, k) => o?.[k], props);
