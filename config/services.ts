@@ -4,6 +4,7 @@ import { MlflowOptions } from "../components/mlflow/mlflowServer";
 import { BucketOptions } from "../components/storage/platformBucket";
 import { MonitoringOptions } from "../components/monitoring/monitoringStack";
 import { Exposure, ExternalAuth, ModelOptions, Strategy } from "../components/serving/modelConfig";
+import { Direction, DriftMethod, ParamType, Pruner, QualityOptions, SearchParam, TuningOptions } from "../components/serving/lifecycleConfig";
 import { AcmeServer } from "../components/tls/clusterTls";
 import { FieldReader } from "./validate";
 
@@ -106,7 +107,7 @@ export function readMonitoring(r: FieldReader, raw: unknown, key: string): Monit
     };
 }
 
-const MODEL_KEYS = ["name", "namespace", "image", "port", "healthPath", "modelUri", "replicas", "resources", "gpu", "endpoint", "rollout", "retraining", "drift", "allowFrom"];
+const MODEL_KEYS = ["name", "namespace", "image", "port", "healthPath", "version", "modelUri", "quality", "tuning", "replicas", "resources", "gpu", "endpoint", "rollout", "retraining", "drift", "allowFrom"];
 
 export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOptions & { allowFrom?: string[] }) | undefined {
     const o = r.object(raw, key, MODEL_KEYS);
@@ -150,7 +151,7 @@ export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOpti
     const rtKey = `${key}.retraining`;
     const rt = r.object(o.retraining, rtKey, ["schedule", "timeZone", "image", "gpu", "resources", "timeoutMinutes", "nodes", "gpusPerNode"]);
     const dKey = `${key}.drift`;
-    const dr = r.object(o.drift, dKey, ["schedule", "threshold", "image"]);
+    const dr = r.object(o.drift, dKey, ["schedule", "threshold", "image", "method", "retrain", "cooldownMinutes"]);
     const rtSchedule = r.string(rt, "schedule", rtKey, "a cron schedule such as \"0 2 * * 0\"");
     const rtImage = r.string(rt, "image", rtKey, "the training image, pinned by tag or digest");
     const drSchedule = r.string(dr, "schedule", dKey, "a cron schedule such as \"0 */6 * * *\"");
@@ -192,7 +193,64 @@ export function readModel(r: FieldReader, raw: unknown, key: string): (ModelOpti
             nodes: r.integer(rt, "nodes", rtKey),
             gpusPerNode: r.integer(rt, "gpusPerNode", rtKey),
         } : undefined,
-        drift: dr && drSchedule ? { schedule: drSchedule, threshold: r.number(dr, "threshold", dKey), image: r.string(dr, "image", dKey) } : undefined,
+        drift: dr && drSchedule ? {
+            schedule: drSchedule, threshold: r.number(dr, "threshold", dKey), image: r.string(dr, "image", dKey),
+            method: r.string(dr, "method", dKey) as DriftMethod | undefined,
+            retrain: r.boolean(dr, "retrain", dKey),
+            cooldownMinutes: r.integer(dr, "cooldownMinutes", dKey),
+        } : undefined,
+        version: r.integer(o, "version", key),
+        quality: readQuality(r, o.quality, `${key}.quality`),
+        tuning: readTuning(r, o.tuning, `${key}.tuning`),
         allowFrom: r.stringList(o, "allowFrom", key),
+    };
+}
+
+function readQuality(r: FieldReader, raw: unknown, key: string): QualityOptions | undefined {
+    const o = r.object(raw, key, ["metric", "minimum", "maximum", "maxRegression"]);
+    const metric = r.string(o, "metric", key, "the MLflow metric the training run logs, e.g. accuracy");
+    if (!o || metric === undefined) return undefined;
+    return { metric, minimum: r.number(o, "minimum", key), maximum: r.number(o, "maximum", key), maxRegression: r.number(o, "maxRegression", key) };
+}
+
+function readTuning(r: FieldReader, raw: unknown, key: string): TuningOptions | undefined {
+    const o = r.object(raw, key, ["schedule", "trials", "parallelism", "objective", "direction", "searchSpace", "pruner", "image", "gpu", "resources", "timeoutMinutes"]);
+    if (!o) return undefined;
+    const ssKey = `${key}.searchSpace`;
+    const ss = o.searchSpace;
+    const searchSpace: Record<string, SearchParam> = {};
+    if (ss !== undefined && (typeof ss !== "object" || ss === null || Array.isArray(ss))) r.add(ssKey, "must be a map of parameter name to { type, low, high } or { type: categorical, choices }", ss);
+    else for (const [name, v] of Object.entries((ss ?? {}) as Obj)) {
+        const pKey = `${ssKey}.${name}`;
+        const p = r.object(v, pKey, ["type", "low", "high", "log", "step", "choices"]);
+        if (!p) {
+            if (v === null || v === undefined) r.add(pKey, "must be an object such as { type: float, low: 0.001, high: 0.1 }", v);
+            continue;
+        }
+        const choices = r.list(p.choices, `${pKey}.choices`);
+        if (choices?.some((c) => !["string", "number", "boolean"].includes(typeof c))) r.add(`${pKey}.choices`, "must be strings, numbers or booleans", choices);
+        searchSpace[name] = {
+            type: r.string(p, "type", pKey, "float, int or categorical") as ParamType,
+            low: r.number(p, "low", pKey), high: r.number(p, "high", pKey), log: r.boolean(p, "log", pKey), step: r.number(p, "step", pKey),
+            choices: choices as SearchParam["choices"],
+        };
+    }
+    const gKey = `${key}.gpu`;
+    const g = r.object(o.gpu, gKey, ["count", "pool"]);
+    const pool = r.string(g, "pool", gKey, "a training GPU pool's name");
+    const resKey = `${key}.resources`;
+    const res = r.object(o.resources, resKey, ["cpu", "memory"]);
+    return {
+        schedule: r.string(o, "schedule", key),
+        trials: r.integer(o, "trials", key),
+        parallelism: r.integer(o, "parallelism", key),
+        objective: r.string(o, "objective", key),
+        direction: r.string(o, "direction", key) as Direction | undefined,
+        searchSpace,
+        pruner: r.string(o, "pruner", key) as Pruner | undefined,
+        image: r.string(o, "image", key),
+        gpu: g && pool !== undefined ? { count: r.integer(g, "count", gKey) ?? 1, pool } : undefined,
+        resources: res && { cpu: r.quantity(res, "cpu", resKey), memory: r.quantity(res, "memory", resKey) },
+        timeoutMinutes: r.integer(o, "timeoutMinutes", key),
     };
 }

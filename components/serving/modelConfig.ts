@@ -3,6 +3,7 @@ import { CronExpressionParser } from "cron-parser";
 import { Report } from "../../config/errors";
 import { imageIssue, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../config/validate";
 import { ResolvedGpuPool } from "../gke/gpuNodePool";
+import { DRIFT_METHODS, DriftMethod, LIFECYCLE_DEFAULTS, QualityOptions, resolveQuality, resolveTuning, ResolvedQuality, ResolvedTuning, TuningOptions } from "./lifecycleConfig";
 
 export const STRATEGIES = ["canary", "blueGreen", "rolling", "abTest", "shadow"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -54,8 +55,15 @@ export interface ModelOptions {
     port?: number;
     /** Health endpoint for probes. Defaults to `/health`. */
     healthPath?: string;
-    /** MLflow model URI the server loads. Defaults to `models:/<name>@champion`. */
+    /**
+     * The registered model version served. Pinning it makes each promotion a new Rollout revision (released
+     * through the model's strategy and analysis). Defaults to none: the server loads the `champion` alias.
+     */
+    version?: number;
+    /** MLflow model URI the server loads. Defaults to `models:/<name>/<version>`, or `models:/<name>@champion`. */
     modelUri?: string;
+    /** What a retrained version must reach to become `challenger`, and what a release checks before traffic. Defaults to none. */
+    quality?: QualityOptions;
     /** Autoscaling bounds. Defaults to 2..10 (1..3 in dev). */
     replicas?: { min?: number; max?: number };
     /** Per pod requests (limits: memory equal, CPU twice). Defaults to 1 CPU, 2Gi. */
@@ -103,7 +111,15 @@ export interface ModelOptions {
         threshold?: number;
         /** Drift-check image. Defaults to the retraining image. */
         image?: string;
+        /** psi | ks | wasserstein: the score the check publishes per feature and for the model. Defaults to psi. */
+        method?: DriftMethod;
+        /** Start a retraining run when the score is above the threshold. Defaults to true when the model retrains. */
+        retrain?: boolean;
+        /** Least time between two drift-started runs. Defaults to 720 (12 h). */
+        cooldownMinutes?: number;
     };
+    /** Hyperparameter search (Optuna) whose best parameters feed retraining. Defaults to none. */
+    tuning?: TuningOptions;
 }
 
 export interface ResolvedModel {
@@ -112,7 +128,12 @@ export interface ResolvedModel {
     image: string;
     port: number;
     healthPath: string;
+    /** The pinned registered version, when set. */
+    version?: number;
     modelUri: string;
+    /** The registered model the server loads (from modelUri). */
+    registeredModel: string;
+    quality?: ResolvedQuality;
     replicas: { min: number; max: number };
     resources: { cpu: string; memory: string };
     gpu?: GpuRequest & { acceleratorType: string };
@@ -128,7 +149,12 @@ export interface ResolvedModel {
         /** Nodes and GPUs per node; nodes > 1 runs as a JobSet. */
         nodes: number; gpusPerNode: number;
     };
-    drift?: { schedule: string; threshold: number; image: string; timeZone: string };
+    drift?: {
+        schedule: string; threshold: number; image: string; timeZone: string; method: DriftMethod;
+        /** Set when a score above the threshold starts retraining: the least minutes between two such runs. */
+        retrain?: { cooldownMinutes: number };
+    };
+    tuning?: ResolvedTuning;
 }
 
 export const MODEL_DEFAULTS = {
@@ -216,6 +242,13 @@ export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report)
     const port = o.port ?? d.port;
     if (!Number.isInteger(port) || port < 1024 || port > 65535) report("port", "must be a non-privileged port, 1024..65535", port);
     const healthPath = o.healthPath ?? d.healthPath;
+    if (o.version !== undefined && (!Number.isInteger(o.version) || o.version < 1)) report("version", "must be a registered model version: a whole number from 1", o.version);
+    if (o.version !== undefined && o.modelUri !== undefined) report("modelUri", "cannot be combined with version (the version makes the URI models:/<name>/<version>)", o.modelUri);
+    const modelUri = o.modelUri ?? (o.version !== undefined ? `models:/${o.name}/${o.version}` : `models:/${o.name}@champion`);
+    const registeredModel = /^models:\/([^/@]+)/.exec(modelUri)?.[1] ?? o.name;
+    const quality = resolveQuality(o.quality, report);
+    // A gate is only worth having if promotion is a release: the served version is pinned, not an alias.
+    if (quality && o.version === undefined) report("version", "is required with quality: promotion is a release (a version bump in stack config), so the served version must be pinned");
     if (!/^\/\S*$/.test(healthPath)) report("healthPath", "must be a path starting with /", healthPath);
 
     const envReplicas = ctx.dev ? d.replicas.dev : d.replicas.prod;
@@ -325,11 +358,29 @@ export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report)
         const image = o.drift.image ?? o.retraining?.image;
         if (image === undefined) report("drift.image", "is required when the model has no retraining image");
         else if (imageIssue(image)) report("drift.image", imageIssue(image)!, image);
-        drift = { schedule: o.drift.schedule, threshold, image: image ?? "", timeZone: retraining?.timeZone ?? d.training.timeZone };
+        const method = o.drift.method ?? LIFECYCLE_DEFAULTS.drift.method;
+        if (!DRIFT_METHODS.includes(method)) report("drift.method", `allowed: ${DRIFT_METHODS.join(", ")}`, method);
+        const retrain = o.drift.retrain ?? retraining !== undefined;
+        if (retrain && !retraining) report("drift.retrain", "needs retraining: a drift trigger starts the model's retraining run", o.drift.retrain);
+        const cooldownMinutes = o.drift.cooldownMinutes ?? LIFECYCLE_DEFAULTS.drift.cooldownMinutes;
+        if (!Number.isInteger(cooldownMinutes) || cooldownMinutes < 60 || cooldownMinutes > 10080) report("drift.cooldownMinutes", "must be a whole number of minutes from 60 to 10080", cooldownMinutes);
+        if (!retrain && o.drift.cooldownMinutes !== undefined) report("drift.cooldownMinutes", "is only used with retrain: true", cooldownMinutes);
+        drift = {
+            schedule: o.drift.schedule, threshold, image: image ?? "", timeZone: retraining?.timeZone ?? d.training.timeZone, method,
+            ...(retrain ? { retrain: { cooldownMinutes } } : {}),
+        };
     }
+    const tuning = resolveTuning(o.tuning, {
+        name: o.name, quality, retraining,
+        scheduleIssue: (s) => {
+            const i = cronInterval(s, retraining?.timeZone);
+            return "error" in i ? i.error : undefined;
+        },
+    }, report);
+    if (tuning) tuning.gpu = o.tuning?.gpu ? checkGpu(o.tuning.gpu, "training", "tuning.gpu", ctx, report) : retraining?.gpu;
     return {
-        name: o.name, namespace, image: o.image, port, healthPath, modelUri: o.modelUri ?? `models:/${o.name}@champion`,
+        name: o.name, namespace, image: o.image, port, healthPath, version: o.version, modelUri, registeredModel, quality,
         replicas, resources, gpu, endpoint: { exposure, hostname: e.hostname, auth: e.auth, allowList },
-        rollout: { strategy, steps, pauseMinutes, analysis, abTest, shadow }, retraining, drift,
+        rollout: { strategy, steps, pauseMinutes, analysis, abTest, shadow }, retraining, drift, tuning,
     };
 }

@@ -94,7 +94,7 @@ describe("models in the stack plans", () => {
         assert.equal(pod.serviceAccountName, "fraud-detector");
         const env = Object.fromEntries(pod.containers[0].env.map((e: Any) => [e.name, e.value ?? e.valueFrom]));
         assert.equal(env.MLFLOW_TRACKING_URI, "http://mlflow.mlflow.svc.cluster.local:5000");
-        assert.equal(env.MODEL_URI, "models:/fraud-detector@champion");
+        assert.equal(env.MODEL_URI, "models:/fraud-detector/12"); // pinned in Pulumi.prod.yaml (version: 12)
     });
 
     it("launches multi-node runs with Kubernetes' own kubectl image, pinned to a published patch", () => {
