@@ -2,13 +2,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GkeClusterOptions, ResolvedCluster, resolveGkeCluster } from "../components/gke/gkeCluster";
 import { GpuNodePoolOptions, ResolvedGpuPool, resolveGpuNodePool } from "../components/gke/gpuNodePool";
-import { NETWORK_DEFAULTS } from "../components/network/platformNetwork";
+import { NETWORK_DEFAULTS, PlatformNetworkArgs } from "../components/network/platformNetwork";
 import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTeamNamespace } from "../components/namespaces/teamNamespace";
-import { ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
+import { MlflowOptions, ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
 import { ConfigIssue, reporter, throwIfIssues } from "./errors";
-import { ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
+import { MonitoringOptions, ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
 import { NODE_METRICS_NAMESPACE } from "../components/monitoring/namespaces";
-import { ResolvedModel, resolveModel } from "../components/serving/modelConfig";
+import { ModelOptions, ResolvedModel, resolveModel } from "../components/serving/modelConfig";
 import { GATEWAY_NAMESPACE } from "../components/serving/routing";
 import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
 import { BatchObjects } from "../components/scheduling/batchPlan";
@@ -21,6 +21,37 @@ const K = (key: string) => `${PROJECT}:${key}`;
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
+
+/**
+ * The stack file's keys under `mlops-platform:` (Pulumi.<stack>.yaml), as this program reads them. The
+ * configuration reference (docs/configuration.md, `npm run docs`) is generated from this interface and the
+ * option interfaces it names, so a documented key is a read key.
+ */
+export interface StackOptions {
+    /** dev | staging | prod. Anything but dev gets deletion protection, Pulumi `protect` and production defaults. Defaults to prod. */
+    environment?: Environment;
+    /** The VPC's ranges (one subnet, its Pod and Service ranges, Private Service Access, the proxy-only subnet). */
+    network?: Omit<PlatformNetworkArgs, "region">;
+    /** The GKE cluster and its system pool. */
+    cluster?: GkeClusterOptions;
+    /** GPU node pools, each for serving or training. Defaults to none. */
+    gpuNodePools?: GpuNodePoolOptions[];
+    /** Team namespaces, with quotas, LimitRanges, Pod Security and default-deny NetworkPolicies. Defaults to none. */
+    namespaces?: TeamNamespaceOptions[];
+    /** Namespace of Prometheus, Alertmanager, Grafana and the Pushgateway. Defaults to monitoring. */
+    monitoringNamespace?: string;
+    /** kube-prometheus-stack, alert receivers, Grafana. */
+    monitoring?: MonitoringOptions;
+    /** MLflow: server, Cloud SQL database, artifact and dataset buckets. */
+    mlflow?: MlflowOptions;
+    /** Certificates for the platform's hostnames (Let's Encrypt through cert-manager). */
+    tls?: TlsConfig;
+    /** Served models, with their releases, retraining, drift checks and tuning. Defaults to none. */
+    models?: (ModelOptions & {
+        /** More namespaces allowed to call the model's Services directly (bypassing the route). Defaults to none. */
+        allowFrom?: string[];
+    })[];
+}
 
 /** Every config key this program reads, without the project prefix. Any other `mlops-platform:` key is an error. */
 export const CONFIG_KEYS = ["environment", "network", "cluster", "gpuNodePools", "namespaces", "monitoringNamespace", "monitoring", "mlflow", "tls", "models"] as const;

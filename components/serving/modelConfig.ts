@@ -87,7 +87,7 @@ export interface ModelOptions {
         shadow?: { durationMinutes?: number };
     };
     retraining?: {
-        /** Cron schedule (5 fields or @daily etc.). Required with retraining. */
+        /** Cron schedule: five fields, or a macro such as `@daily`. Required with retraining. */
         schedule: string;
         /** IANA time zone of the schedule. Defaults to Etc/UTC. */
         timeZone?: string;
