@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../config/platform";
-import { REFERENCE_FILE, Row, referenceRows, renderReference } from "../../scripts/configReference";
+import { REFERENCE_FILE, Row, SCHEMA_FILE, referenceRows, referenceSchema, renderReference } from "../../scripts/configReference";
 
 /** Every key path a stack file sets, arrays as `[]`, map entries (labels, searchSpace) as `.<name>`. */
 function keyPaths(value: unknown, prefix: string, maps: Set<string>, out: Set<string>): void {
@@ -51,5 +51,36 @@ describe("configuration reference (docs/configuration.md)", function () {
         const model = rows.find((r) => r.key === "mlops-platform:models[].quality.minimum")!;
         assert.deepEqual({ type: model.type, required: model.required }, { type: "number", required: false });
         assert.match(rows.find((r) => r.key === "mlops-platform:models[].rollout.strategy")!.type, /^canary \| blueGreen \| rolling \| abTest \| shadow$/);
+    });
+});
+
+describe("stack file JSON Schema (docs/stack-config.schema.json)", function () {
+    this.timeout(60_000);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = require("ajv").default;
+    let validate: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] };
+    before(() => {
+        validate = new Ajv({ allErrors: true, strict: false }).compile(referenceSchema());
+    });
+
+    it("is up to date (npm run docs)", () => {
+        assert.equal(fs.readFileSync(SCHEMA_FILE, "utf8"), `${JSON.stringify(referenceSchema(), null, 2)}\n`);
+    });
+
+    it("accepts the dev and prod stack files", () => {
+        for (const stack of ["dev", "prod"]) {
+            const file = parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
+            assert.ok(validate(file), `${stack}: ${JSON.stringify(validate.errors)}`);
+        }
+    });
+
+    it("flags a misspelt key and a value outside an enumeration, where an editor shows them", () => {
+        const file = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8"));
+        file.config["mlops-platform:models"][0].rollout.strategy = "canery";
+        file.config["mlops-platform:models"][0].replica = { min: 1 };
+        assert.equal(validate(file), false);
+        const where = validate.errors!.map((e) => `${e.instancePath} ${e.message}`);
+        assert.ok(where.some((w) => w.startsWith("/config/mlops-platform:models/0/rollout/strategy must be equal to one of the allowed values")), where.join("\n"));
+        assert.ok(where.some((w) => w.startsWith("/config/mlops-platform:models/0 must NOT have additional properties")), where.join("\n"));
     });
 });
