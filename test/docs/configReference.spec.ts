@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import Ajv, { ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../config/platform";
 import { REFERENCE_FILE, Row, SCHEMA_FILE, referenceRows, referenceSchema, renderReference } from "../../scripts/configReference";
@@ -56,9 +57,7 @@ describe("configuration reference (docs/configuration.md)", function () {
 
 describe("stack file JSON Schema (docs/stack-config.schema.json)", function () {
     this.timeout(60_000);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Ajv = require("ajv").default;
-    let validate: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] };
+    let validate: ValidateFunction;
     before(() => {
         validate = new Ajv({ allErrors: true, strict: false }).compile(referenceSchema());
     });
