@@ -77,11 +77,12 @@ const monitoring = new MonitoringStack("monitoring", {
     pushgatewayClients: cfg.namespaces.map((ns) => ns.name),
     prometheusClients: ["argo-rollouts"],
     clusterIssuer: tls.issuerName,
-    // Each model's latency alert uses its analysis threshold; staleness, its retraining interval.
+    // Each model's latency alert uses its analysis threshold; staleness, its retraining interval; drift, its threshold.
     modelAlerts: cfg.models.map((m) => ({
         model: m.name,
         p95LatencySeconds: m.rollout.analysis.p95LatencySeconds,
         retrainIntervalSeconds: m.retraining?.intervalSeconds,
+        driftThreshold: m.drift?.threshold,
     })),
     k8sProvider: gke.provider,
 });
@@ -194,6 +195,7 @@ const servedModels = cfg.models.map((m) => {
             env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name },
             monitoringNamespace: cfg.monitoringNamespace,
             mlflowCredentials: credentials.writer!,
+            scriptImage: cfg.mlflow.image,
             k8sProvider: gke.provider,
         }, opts);
     }

@@ -12,6 +12,8 @@ export interface ModelAlertSpec {
     p95LatencySeconds?: number;
     /** Seconds between scheduled retraining runs; stale after twice this. Defaults to a week. */
     retrainIntervalSeconds?: number;
+    /** The model's `drift.threshold`. Defaults to the threshold its drift check pushes (`mlops_drift_threshold`). */
+    driftThreshold?: number;
 }
 
 export const ALERT_DEFAULTS = {
@@ -67,7 +69,7 @@ function perModel(models: ModelAlertSpec[], pick: (m: ModelAlertSpec) => number 
 
 export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = RUNBOOK_BASE, mlflowJob = "mlflow"): RuleGroup[] {
     const d = ALERT_DEFAULTS;
-    const alert = (name: string, severity: "warning" | "critical", expr: string, forDuration: string, summary: string, description: string): Rule => ({
+    const alert = (name: string, severity: "info" | "warning" | "critical", expr: string, forDuration: string, summary: string, description: string): Rule => ({
         alert: name, expr, for: forDuration,
         labels: { severity },
         annotations: { summary, description, runbook_url: `${runbookBase}#${name.toLowerCase()}` },
@@ -83,6 +85,13 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
         const cronjob = m.op === "=" ? `cronjob="${m.value}-retrain"` : `cronjob=~".+-retrain", cronjob!~"(${m.value})-retrain"`;
         return `time() - max by (namespace, model) (label_replace(kube_cronjob_status_last_successful_time{${cronjob}}, "model", "$1", "cronjob", "(.+)-retrain")) > ${2 * t}`;
     });
+    // The model's drift score against its configured threshold; a model not listed, against the one its check pushes.
+    const driftScore = (match: string) => `max by (namespace, model, method) (mlops_model_drift_score{${match}})`;
+    const withDrift = models.filter((m) => m.driftThreshold !== undefined);
+    const driftAlert = [
+        ...withDrift.map((m) => `${driftScore(`model="${m.model}"`)} > ${m.driftThreshold}`),
+        `${driftScore(`model!~"${withDrift.map((m) => escape(m.model)).join("|")}"`)} > on (namespace, model) group_left () max by (namespace, model) (mlops_drift_threshold)`,
+    ].map((t, _i, all) => (all.length > 1 ? `(${t})` : t)).join(" or ");
 
     return [
         {
@@ -120,10 +129,14 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
                     "0m", "Retraining job {{ $labels.job_name }} failed", "Job {{ $labels.namespace }}/{{ $labels.job_name }} of {{ $labels.owner_name }} failed."),
                 alert("RetrainingStale", "warning", staleAlert, "1h", "Model {{ $labels.model }} has not retrained successfully in twice its schedule",
                     "The last successful retraining of {{ $labels.namespace }}/{{ $labels.model }} was {{ $value | humanizeDuration }} ago."),
-                alert("ModelDriftHigh", "warning",
-                    "max by (namespace, model, feature) (mlops_drift_score) > on (namespace, model) group_left () max by (namespace, model) (mlops_drift_threshold)",
-                    "0m", "Drift of {{ $labels.model }} on {{ $labels.feature }} is above its threshold",
-                    "The drift check of {{ $labels.namespace }}/{{ $labels.model }} scored {{ $value }} on {{ $labels.feature }}."),
+                alert("ModelDriftHigh", "warning", driftAlert,
+                    "0m", "Drift of {{ $labels.model }} is above its threshold",
+                    "The drift check of {{ $labels.namespace }}/{{ $labels.model }} scored {{ $value }} ({{ $labels.method }}); the Model drift dashboard shows which features moved."),
+                // Informational: drift started a retraining run (components/lifecycle/scripts/drift_trigger.py) in the last hour.
+                alert("DriftRetrainingTriggered", "info",
+                    `time() - max by (namespace, model) (mlops_retraining_triggered_timestamp_seconds{trigger="drift"}) < 3600`,
+                    "0m", "Drift started a retraining run of {{ $labels.model }}",
+                    "Drift of {{ $labels.namespace }}/{{ $labels.model }} started a retraining run {{ $value | humanizeDuration }} ago; it waits in Kueue like a scheduled run (Jobs labelled mlops.platform/trigger=drift)."),
             ],
         },
         {

@@ -30,10 +30,16 @@ export const SERVING_CONTRACT: Record<string, MetricSpec> = {
     model_prediction_score_count: { source: "model-server", type: "histogram", labels: ["model"], help: "optional: number of scored predictions (histogram or summary `model_prediction_score`)" },
 };
 
-/** What drift checks push; the threshold is the model's `drift.threshold` (DRIFT_THRESHOLD). */
+/**
+ * What drift checks push (docs/lifecycle.md, "Drift-triggered retraining"); the threshold is the model's
+ * `drift.threshold` (DRIFT_THRESHOLD), the method its `drift.method` (DRIFT_METHOD).
+ */
 export const BATCH_JOB_CONTRACT: Record<string, MetricSpec> = {
-    mlops_drift_score: { source: "batch-job", type: "gauge", labels: ["model", "feature"], help: "drift score of a feature, 0..1" },
+    mlops_model_drift_score: { source: "batch-job", type: "gauge", labels: ["model", "method"], help: "the model's drift score (psi, ks or wasserstein), compared with its threshold" },
+    mlops_feature_drift_score: { source: "batch-job", type: "gauge", labels: ["model", "feature", "method"], help: "drift score of one feature" },
     mlops_drift_threshold: { source: "batch-job", type: "gauge", labels: ["model"], help: "the model's drift threshold, pushed with the scores" },
+    // Pushed by the platform's drift trigger (components/lifecycle/scripts/drift_trigger.py), job="drift_trigger".
+    mlops_retraining_triggered_timestamp_seconds: { source: "batch-job", type: "gauge", labels: ["model", "trigger"], help: "when a retraining run was last started, by trigger (drift)" },
 };
 
 const g = (source: MetricSource, labels: string[] = [], type: MetricSpec["type"] = "gauge"): MetricSpec => ({ source, type, labels, help: "" });

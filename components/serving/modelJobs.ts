@@ -7,6 +7,7 @@ import { gpuScheduling, MODEL_UID, modelLabels, doubled, mlflowCredentialsEnv } 
 import { ResolvedModel } from "./modelConfig";
 import { jobSetManifest, launcherPodSpec } from "./multiNode";
 import { PRIORITY_CLASSES, PriorityClass, queueLabels } from "../scheduling/kueueObjects";
+import { DRIFT_TRIGGER_FILE, DRIFT_TRIGGER_SCRIPT, driftTriggerNames, driftTriggerRules, withDriftTrigger } from "../lifecycle/driftTrigger";
 
 export interface JobEnvironment {
     trackingUri: string;
@@ -49,7 +50,7 @@ export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: 
                 { name: "MODEL_URI", value: m.modelUri },
                 { name: "DATASETS_BUCKET", value: pulumi.interpolate`gs://${env.datasetsBucket}` },
                 { name: "PUSHGATEWAY_URL", value: env.pushgatewayUrl },
-                ...(kind === "drift" ? [{ name: "DRIFT_THRESHOLD", value: String(m.drift!.threshold) }] : []),
+                ...(kind === "drift" ? [{ name: "DRIFT_THRESHOLD", value: String(m.drift!.threshold) }, { name: "DRIFT_METHOD", value: m.drift!.method }] : []),
                 { name: "HOME", value: "/tmp" },
             ],
             resources: {
@@ -91,7 +92,7 @@ export function cronJobSpec(schedule: string, timeZone: string, activeDeadlineSe
 
 export interface ModelJobsArgs {
     model: ResolvedModel;
-    /** The control plane's range: the multi-node launcher calls the API server. Required. */
+    /** The control plane's range: the multi-node launcher and the drift trigger call the API server. Required. */
     apiServerCidr: string;
     project: string;
     /** Google service account ID for the jobs (unique per stack). Required. */
@@ -101,6 +102,8 @@ export interface ModelJobsArgs {
     monitoringNamespace: string;
     /** Secret in the model's namespace with its MLflow writer (keys `username`, `password`; see MlflowUsers). Required. */
     mlflowCredentials: string;
+    /** The pinned MLflow image (python3): runs the drift trigger. Required when drift starts retraining. */
+    scriptImage?: string;
     k8sProvider: k8s.Provider;
 }
 
@@ -151,10 +154,12 @@ export class ModelJobs extends pulumi.ComponentResource {
         if (m.drift) {
             const labels = modelLabels(m, "drift");
             const cronName = `${m.name}-drift`;
+            const check = batchPodSpec(m, "drift", env);
+            const trigger = m.drift.retrain ? this.driftTrigger(name, m, gsa, args, k8sOpts) : undefined;
             new k8s.batch.v1.CronJob(`${name}-drift`, {
                 metadata: { name: cronName, namespace: ns, labels },
-                spec: cronJobSpec(m.drift.schedule, m.drift.timeZone, 3600, labels, batchPodSpec(m, "drift", env)),
-            }, k8sOpts);
+                spec: cronJobSpec(m.drift.schedule, m.drift.timeZone, 3600, labels, trigger ? withDriftTrigger(check, { ...m, drift: m.drift }, trigger.podArgs) : check),
+            }, { ...k8sOpts, dependsOn: trigger?.ready ?? [] });
             this.cronJobs.push(cronName);
         }
 
@@ -175,6 +180,49 @@ export class ModelJobs extends pulumi.ComponentResource {
         }, k8sOpts);
 
         this.registerOutputs({ cronJobs: this.cronJobs });
+    }
+
+    /**
+     * Drift-triggered retraining (components/lifecycle/driftTrigger.ts): the drift pod's own service account
+     * (same Google identity, for the datasets), bound to a Role that may start only this model's retraining,
+     * the trigger script, and egress to the API server.
+     */
+    private driftTrigger(name: string, m: ResolvedModel, gsa: gcp.serviceaccount.Account, args: ModelJobsArgs, k8sOpts: pulumi.CustomResourceOptions) {
+        if (!args.scriptImage) throw new Error(`ModelJobs ${name}: scriptImage is required when drift starts retraining`);
+        const ns = m.namespace;
+        const n = driftTriggerNames(m);
+        const labels = modelLabels(m, "drift");
+        new gcp.serviceaccount.IAMMember(`${name}-drift-workload-identity`, {
+            serviceAccountId: gsa.name, role: "roles/iam.workloadIdentityUser",
+            member: `serviceAccount:${args.project}.svc.id.goog[${ns}/${n.serviceAccount}]`,
+        }, { parent: this });
+        const sa = new k8s.core.v1.ServiceAccount(`${name}-drift-ksa`, {
+            metadata: { name: n.serviceAccount, namespace: ns, labels, annotations: { "iam.gke.io/gcp-service-account": gsa.email } },
+            automountServiceAccountToken: false,
+        }, k8sOpts);
+        const script = new k8s.core.v1.ConfigMap(`${name}-drift-trigger`, {
+            metadata: { name: n.configMap, namespace: ns, labels },
+            data: { [DRIFT_TRIGGER_FILE]: DRIFT_TRIGGER_SCRIPT },
+        }, k8sOpts);
+        const role = new k8s.rbac.v1.Role(`${name}-drift-trigger`, {
+            metadata: { name: n.role, namespace: ns, labels },
+            rules: driftTriggerRules(m),
+        }, k8sOpts);
+        const binding = new k8s.rbac.v1.RoleBinding(`${name}-drift-trigger`, {
+            metadata: { name: n.role, namespace: ns, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: n.role },
+            subjects: [{ kind: "ServiceAccount", name: n.serviceAccount, namespace: ns }],
+        }, k8sOpts);
+        // The trigger calls the API server (the control plane's private endpoint); nothing else is added.
+        new k8s.networking.v1.NetworkPolicy(`${name}-drift-trigger-egress`, {
+            metadata: { name: `${m.name}-drift-trigger-egress`, namespace: ns, labels },
+            spec: {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": m.name, "mlops.platform/workload": "drift" } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: args.apiServerCidr } }], ports: [{ protocol: "TCP", port: 443 }] }],
+            },
+        }, k8sOpts);
+        return { podArgs: { image: args.scriptImage, pushgatewayUrl: args.env.pushgatewayUrl }, ready: [sa, script, role, binding] };
     }
 
     /**

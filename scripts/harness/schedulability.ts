@@ -95,7 +95,8 @@ export function workloads(rs: ResourceRecord[], limits: Record<string, Namespace
         } else if (kind === "ConfigMap") {
             // A launcher's JobSet: all its pods are one unit, admitted by Kueue together.
             for (const text of Object.values(i.data ?? {})) {
-                if (typeof text !== "string" || !text.includes("\"JobSet\"")) continue;
+                // A JSON document of kind JobSet (not, say, a script that mentions one).
+                if (typeof text !== "string" || !text.trimStart().startsWith("{") || !text.includes("\"JobSet\"")) continue;
                 const js = JSON.parse(text);
                 for (const rj of js.spec?.replicatedJobs ?? []) {
                     const pods = (rj.replicas ?? 1) * (rj.template?.spec?.parallelism ?? 1);

@@ -28,12 +28,12 @@ describe("monitoring (pure parts)", () => {
         it("has every alert the platform promises, each with severity, summary, description and runbook", () => {
             const alerts = platformRuleGroups().flatMap((g) => g.rules).filter((r) => r.alert);
             assert.deepEqual([...new Set(alerts.map((a) => a.alert))].sort(), [
-                "BatchQueueAtQuota", "BatchWorkloadWaitingLong", "ContainerCpuHigh", "ContainerMemoryHigh", "GpuMemoryHigh", "GpuUnderutilizedDuringTraining", "MlflowDown",
+                "BatchQueueAtQuota", "BatchWorkloadWaitingLong", "ContainerCpuHigh", "ContainerMemoryHigh", "DriftRetrainingTriggered", "GpuMemoryHigh", "GpuUnderutilizedDuringTraining", "MlflowDown",
                 "ModelAutoscalerAtMaximum", "ModelDriftHigh", "ModelErrorRatioHigh", "ModelLatencyHigh", "ModelNoReplicasAvailable",
                 "NamespaceQuotaNearlyUsed", "PersistentVolumeFillingUp", "RetrainingJobFailed", "RetrainingStale",
             ]);
             for (const a of alerts) {
-                assert.match(a.labels!.severity, /^(warning|critical)$/, a.alert);
+                assert.match(a.labels!.severity, /^(info|warning|critical)$/, a.alert);
                 assert.ok(a.annotations!.summary && a.annotations!.description, a.alert);
                 assert.match(a.annotations!.runbook_url, /^https:\/\/.+#[a-z]+$/, a.alert);
             }

@@ -80,22 +80,30 @@ function generatedCases(groups: RuleGroup[], cfg: PlatformConfig): TestGroup[] {
         ],
     });
 
-    // ModelDriftHigh: the drift job pushes the configured threshold beside the score.
+    // ModelDriftHigh: each model's score against its configured threshold; a model the config does not list,
+    // against the threshold its check pushes.
     const drift = cfg.models.filter((m) => m.drift).map((m) => ({ name: m.name, namespace: m.namespace, t: m.drift!.threshold }));
-    if (drift.length) {
-        tests.push({
-            name: "ModelDriftHigh at each model's configured drift threshold",
-            interval: "1m",
-            input_series: drift.flatMap((m) => [
-                series("mlops_drift_threshold", { namespace: m.namespace, model: m.name }, `${m.t}x5`),
-                series("mlops_drift_score", { namespace: m.namespace, model: m.name, feature: "above" }, `_ ${m.t + 0.01}x5`),
-                series("mlops_drift_score", { namespace: m.namespace, model: m.name, feature: "at-threshold" }, `_ ${m.t}x5`),
+    const score = (namespace: string, model: string) => ({ namespace, model, method: "psi" });
+    tests.push({
+        name: "ModelDriftHigh at each model's configured drift threshold",
+        interval: "1m",
+        input_series: [
+            ...drift.flatMap((m) => [
+                series("mlops_model_drift_score", score(m.namespace, m.name), `_ ${m.t + 0.01}x5`),
+                series("mlops_model_drift_score", score(`${m.namespace}-at-threshold`, m.name), `_ ${m.t}x5`),
+                // A pushed threshold does not override the configured one.
+                series("mlops_drift_threshold", { namespace: m.namespace, model: m.name }, "0.9x5"),
             ]),
-            // Pushed at 1m: quiet before, firing at 1m plus `for`.
-            alert_rule_test: [at("ModelDriftHigh", forOf("ModelDriftHigh")), at("ModelDriftHigh", 1 + forOf("ModelDriftHigh"),
-                ...drift.map((m) => fires("ModelDriftHigh", "warning", { namespace: m.namespace, model: m.name, feature: "above" }, m.t + 0.01)))],
-        });
-    }
+            series("mlops_drift_threshold", { namespace: other.namespace, model: other.name }, "0.3x5"),
+            series("mlops_model_drift_score", score(other.namespace, other.name), "_ 0.31x5"),
+            series("mlops_drift_threshold", { namespace: `${other.namespace}-at-threshold`, model: other.name }, "0.3x5"),
+            series("mlops_model_drift_score", score(`${other.namespace}-at-threshold`, other.name), "_ 0.3x5"),
+        ],
+        // Pushed at 1m: quiet before, firing at 1m plus `for`.
+        alert_rule_test: [at("ModelDriftHigh", forOf("ModelDriftHigh")), at("ModelDriftHigh", 1 + forOf("ModelDriftHigh"),
+            ...drift.map((m) => fires("ModelDriftHigh", "warning", score(m.namespace, m.name), m.t + 0.01)),
+            fires("ModelDriftHigh", "warning", score(other.namespace, other.name), 0.31))],
+    });
     return tests;
 }
 
@@ -295,6 +303,21 @@ function handWrittenCases(groups: RuleGroup[], runbookBase: string, stack: Stack
             ],
             alert_rule_test: [at("ContainerMemoryHigh", 4), at("ContainerMemoryHigh", 5, fires("ContainerMemoryHigh", "warning", { namespace: "ml-serving", pod: "p", container: "big" }, 0.86))],
         },
+        {
+            name: "DriftRetrainingTriggered: for an hour after drift started a run; a scheduled run is not announced",
+            interval: "1m",
+            // The trigger pushed its timestamp at 1m (60 s); a scheduled run's timestamp never fires it.
+            input_series: [
+                series("mlops_retraining_triggered_timestamp_seconds", { ...fd, trigger: "drift" }, "_ 60x70"),
+                series("mlops_retraining_triggered_timestamp_seconds", { namespace: "ml-serving", model: "churn-predictor", trigger: "schedule" }, "60x70"),
+            ],
+            alert_rule_test: [
+                at("DriftRetrainingTriggered", 0),
+                at("DriftRetrainingTriggered", 30, fires("DriftRetrainingTriggered", "info", fd, 1740)),
+                at("DriftRetrainingTriggered", 60, fires("DriftRetrainingTriggered", "info", fd, 3540)),
+                at("DriftRetrainingTriggered", 61),
+            ],
+        },
     ];
     if (stack === "prod") {
         // The prod config's own numbers: fraud-detector's p95 threshold is 0.5 s, churn-predictor retrains
@@ -334,15 +357,15 @@ function handWrittenCases(groups: RuleGroup[], runbookBase: string, stack: Stack
                 name: "prod: ModelDriftHigh for fraud-detector above 0.2, at once (the score is pushed at 1m)",
                 interval: "1m",
                 input_series: [
-                    series("mlops_drift_threshold", fd, "0.2x3"),
-                    series("mlops_drift_score", { ...fd, feature: "amount" }, "_ 0.21x3"),
-                    series("mlops_drift_score", { ...fd, feature: "merchant" }, "_ 0.2x3"),
+                    series("mlops_model_drift_score", { ...fd, method: "psi" }, "_ 0.21x3"),
+                    series("mlops_model_drift_score", { namespace: "ml-staging", model: "fraud-detector", method: "psi" }, "_ 0.2x3"),
+                    series("mlops_feature_drift_score", { ...fd, feature: "amount", method: "psi" }, "_ 0.5x3"),
                 ],
                 alert_rule_test: [at("ModelDriftHigh", 0), at("ModelDriftHigh", 1, {
-                    exp_labels: { ...fd, feature: "amount", severity: "warning" },
+                    exp_labels: { ...fd, method: "psi", severity: "warning" },
                     exp_annotations: {
-                        summary: "Drift of fraud-detector on amount is above its threshold",
-                        description: "The drift check of ml-serving/fraud-detector scored 0.21 on amount.",
+                        summary: "Drift of fraud-detector is above its threshold",
+                        description: "The drift check of ml-serving/fraud-detector scored 0.21 (psi); the Model drift dashboard shows which features moved.",
                         runbook_url: `${RUNBOOK_BASE}#modeldrifthigh`,
                     },
                 })],

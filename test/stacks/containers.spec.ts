@@ -44,7 +44,7 @@ export function podSpecs(plan: Plan): { name: string; pod: Any }[] {
         else if (kind === "CronJob") out.push({ name, pod: i.spec?.jobTemplate?.spec?.template?.spec });
         else if (kind === "ConfigMap") {
             for (const text of Object.values(i.data ?? {})) {
-                if (typeof text === "string" && text.includes("\"JobSet\"")) for (const rj of JSON.parse(text).spec.replicatedJobs) out.push({ name: `JobSet ${name}`, pod: rj.template.spec.template.spec });
+                if (typeof text === "string" && text.trimStart().startsWith("{") && text.includes("\"JobSet\"")) for (const rj of JSON.parse(text).spec.replicatedJobs) out.push({ name: `JobSet ${name}`, pod: rj.template.spec.template.spec });
             }
         }
     }

@@ -123,7 +123,8 @@ describe("models in the stack plans", () => {
                 assert.equal(found.filter((p) => p.kind === "jobs").length, plan === prod ? 5 : 2, "retrain and drift CronJobs, and ranker's JobSet");
                 for (const p of found) {
                     const secret = `${p.model}-mlflow-${p.kind === "serving" ? "reader" : "writer"}`;
-                    const env = Object.fromEntries(p.spec.containers[0].env.map((e: Any) => [e.name, e.valueFrom]));
+                    // With drift retraining, the check is the init container (the trigger after it has no MLflow user).
+                    const env = Object.fromEntries((p.spec.initContainers?.[0] ?? p.spec.containers[0]).env.map((e: Any) => [e.name, e.valueFrom]));
                     assert.deepEqual(env.MLFLOW_TRACKING_USERNAME, { secretKeyRef: { name: secret, key: "username" } }, `${p.kind} ${p.model}`);
                     assert.deepEqual(env.MLFLOW_TRACKING_PASSWORD, { secretKeyRef: { name: secret, key: "password" } }, `${p.kind} ${p.model}`);
                     const s = ofType(plan, SECRET_TYPE).filter((x) => x.inputs.metadata.name === secret && x.inputs.metadata.namespace === p.namespace);
