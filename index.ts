@@ -192,7 +192,7 @@ const servedModels = cfg.models.map((m) => {
             apiServerCidr: cfg.cluster.masterCidr,
             project: cfg.project,
             serviceAccountId: serviceAccountId(`${m.name}-job`, cfg.stack),
-            env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name },
+            env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name, mlflowImage: cfg.mlflow.image },
             monitoringNamespace: cfg.monitoringNamespace,
             mlflowCredentials: credentials.writer!,
             scriptImage: cfg.mlflow.image,

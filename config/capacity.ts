@@ -65,7 +65,7 @@ export function planBatch(i: BatchPlanInput, report: Report): BatchObjects {
     return batchObjects(teams, left ?? { cpu: 0, memory: 0 }, i.pools.filter((p) => p.purpose === "training"));
 }
 
-const ENV = { trackingUri: "", pushgatewayUrl: "", datasetsBucket: "", serviceAccount: "check", mlflowCredentials: "check" };
+const ENV = { trackingUri: "", pushgatewayUrl: "", datasetsBucket: "", mlflowImage: "", serviceAccount: "check", mlflowCredentials: "check" };
 
 /** Each model's pods: serving at min replicas (long-running), a retraining run and a drift check (queued). */
 export function modelWorkloads(m: ResolvedModel, limits: CapacityInput["namespaces"]): (WorkloadShape & { field: string })[] {

@@ -124,9 +124,16 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
         {
             name: "mlops-training",
             rules: [
-                alert("RetrainingJobFailed", "warning",
-                    `max by (namespace, job_name) (kube_job_status_failed > 0) * on (namespace, job_name) group_left (owner_name) kube_job_owner{owner_kind="CronJob", owner_name=~".+-retrain"}`,
-                    "0m", "Retraining job {{ $labels.job_name }} failed", "Job {{ $labels.namespace }}/{{ $labels.job_name }} of {{ $labels.owner_name }} failed."),
+                // Every retraining Job carries the model's labels (kube-state-metrics exposes them through
+                // metricLabelsAllowlist): scheduled and drift-started runs, a multi-node run's launcher, workers and
+                // gate. kube_job_failed is the Job's Failed condition (backoff or deadline exhausted): a preempted
+                // pod that was retried and succeeded does not count (kube-state-metrics docs/metrics/workload/job-metrics.md).
+                alert("RetrainingFailed", "warning",
+                    `max by (namespace, job_name) (kube_job_failed{condition="true"} == 1) * on (namespace, job_name) group_left (model) label_replace(kube_job_labels{label_mlops_platform_workload="training"}, "model", "$1", "label_app_kubernetes_io_name", "(.+)")`,
+                    "0m", "Retraining of {{ $labels.model }} failed", "Job {{ $labels.namespace }}/{{ $labels.job_name }} of {{ $labels.model }} failed: the training run did not finish, or its quality gate could not decide. No new version was judged."),
+                alert("QualityGateFailedTwice", "warning", "max by (namespace, model) (mlops_quality_gate_consecutive_failures) >= 2",
+                    "0m", "The last {{ $value }} retrained versions of {{ $labels.model }} failed the quality gate",
+                    "{{ $value }} versions of {{ $labels.namespace }}/{{ $labels.model }} in a row missed the quality bar (MLflow tag mlops.quality_gate.reason on each): the champion stays; check the data and the training run."),
                 alert("RetrainingStale", "warning", staleAlert, "1h", "Model {{ $labels.model }} has not retrained successfully in twice its schedule",
                     "The last successful retraining of {{ $labels.namespace }}/{{ $labels.model }} was {{ $value | humanizeDuration }} ago."),
                 alert("ModelDriftHigh", "warning", driftAlert,

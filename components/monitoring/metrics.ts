@@ -7,6 +7,7 @@ export const METRIC_SOURCES = {
     "model-server": "every model image, on its HTTP port at /metrics (scraped with the pod's namespace label)",
     "batch-job": "the platform's retraining and drift jobs, pushed to the Pushgateway (PUSHGATEWAY_URL)",
     "pushgateway": "the Pushgateway itself, per pushed group",
+    "quality-gate": "the platform's quality gate after each retraining, pushed to the Pushgateway (job quality_gate)",
     "recording-rule": "the platform's recording rules (components/monitoring/alertRules.ts)",
     "kube-state-metrics": "kube-state-metrics from kube-prometheus-stack",
     "kubelet": "the kubelet's /metrics (volume stats)",
@@ -42,11 +43,19 @@ export const BATCH_JOB_CONTRACT: Record<string, MetricSpec> = {
     mlops_retraining_triggered_timestamp_seconds: { source: "batch-job", type: "gauge", labels: ["model", "trigger"], help: "when a retraining run was last started, by trigger (drift)" },
 };
 
+/** What the platform's quality gate pushes after each retraining (components/lifecycle/scripts/quality_gate.py). */
+export const QUALITY_GATE_METRICS: Record<string, MetricSpec> = {
+    mlops_quality_gate_passed: { source: "quality-gate", type: "gauge", labels: ["namespace", "model", "version"], help: "1 when the version passed the gate (became challenger), 0 when it failed" },
+    mlops_quality_gate_metric: { source: "quality-gate", type: "gauge", labels: ["namespace", "model", "version", "metric"], help: "the gated metric's value for the version" },
+    mlops_quality_gate_consecutive_failures: { source: "quality-gate", type: "gauge", labels: ["namespace", "model"], help: "versions in a row that failed the gate (from the versions' mlops.quality_gate tags)" },
+};
+
 const g = (source: MetricSource, labels: string[] = [], type: MetricSpec["type"] = "gauge"): MetricSpec => ({ source, type, labels, help: "" });
 
 export const METRICS: Record<string, MetricSpec> = {
     ...SERVING_CONTRACT,
     ...BATCH_JOB_CONTRACT,
+    ...QUALITY_GATE_METRICS,
     push_time_seconds: g("pushgateway", ["job"]),
     "model:requests:rate5m": g("recording-rule", ["namespace", "model"]),
     "model:request_errors:ratio_rate5m": g("recording-rule", ["namespace", "model"]),
@@ -64,6 +73,10 @@ export const METRICS: Record<string, MetricSpec> = {
     kube_job_status_completion_time: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_failed: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_start_time: g("kube-state-metrics", ["namespace", "job_name"]),
+    kube_job_failed: g("kube-state-metrics", ["namespace", "job_name", "condition"]),
+    // Job labels allowed in monitoringStack.ts (metricLabelsAllowlist "jobs=[...]").
+    kube_job_labels: g("kube-state-metrics", ["namespace", "job_name", "label_app_kubernetes_io_name", "label_mlops_platform_workload", "label_mlops_platform_trigger"]),
+    kube_job_created: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_namespace_labels: g("kube-state-metrics", ["namespace"]),
     kube_node_labels: g("kube-state-metrics", ["node"]),
     kube_pod_container_resource_limits: g("kube-state-metrics", ["namespace", "pod", "container", "resource"]),

@@ -177,6 +177,8 @@ export function kubePrometheusStackValues(o: ResolvedMonitoring, grafanaAdminSec
             metricLabelsAllowlist: [
                 "pods=[mlops.platform/workload]",
                 "deployments=[mlops.platform/workload]",
+                // Retraining Jobs: which model, and why they ran (RetrainingFailed, the training dashboard).
+                "jobs=[app.kubernetes.io/name,mlops.platform/workload,mlops.platform/trigger]",
                 "nodes=[cloud.google.com/gke-nodepool,mlops.platform/pool,mlops.platform/purpose]",
             ],
         },

@@ -8,11 +8,14 @@ import { ResolvedModel } from "./modelConfig";
 import { jobSetManifest, launcherPodSpec } from "./multiNode";
 import { PRIORITY_CLASSES, PriorityClass, queueLabels } from "../scheduling/kueueObjects";
 import { DRIFT_TRIGGER_FILE, DRIFT_TRIGGER_SCRIPT, driftTriggerNames, driftTriggerRules, withDriftTrigger } from "../lifecycle/driftTrigger";
+import { GATE_FILES, gateConfigMapName, QUALITY_GATE_SCRIPT, withQualityGate } from "../lifecycle/qualityGate";
 
 export interface JobEnvironment {
     trackingUri: string;
     pushgatewayUrl: string;
     datasetsBucket: pulumi.Input<string>;
+    /** The pinned MLflow image: platform-owned steps (the quality gate) run their stdlib scripts with its python3. */
+    mlflowImage: string;
 }
 
 /** What one model's batch pods run as: its Kubernetes service account and its MLflow writer's Secret. */
@@ -21,11 +24,28 @@ export interface JobIdentity {
     mlflowCredentials: string;
 }
 
+/** Pure: the env of a model's platform-owned batch steps: MLflow as the model's writer, the Pushgateway, HOME. */
+export function platformStepEnv(env: JobEnvironment & JobIdentity) {
+    return [
+        { name: "MLFLOW_TRACKING_URI", value: env.trackingUri },
+        ...mlflowCredentialsEnv(env.mlflowCredentials),
+        { name: "PUSHGATEWAY_URL", value: env.pushgatewayUrl },
+        { name: "HOME", value: "/tmp" },
+    ];
+}
+
 /**
  * Pure: a batch pod (retraining or drift check) under the restricted profile, reporting to the Pushgateway,
- * signed in to MLflow as the model's writer.
+ * signed in to MLflow as the model's writer. A single-pod retraining of a model with `quality` ends with the
+ * platform's quality gate (components/lifecycle/qualityGate.ts); a multi-node run adds it in its JobSet.
  */
 export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & JobIdentity, priority: PriorityClass = "production-retrain"): k8s.types.input.core.v1.PodSpec {
+    const pod = batchPod(m, kind, env, priority);
+    if (kind !== "training" || !m.quality || m.retraining!.nodes > 1) return pod;
+    return withQualityGate(pod, { ...m, quality: m.quality }, { image: env.mlflowImage, env: platformStepEnv(env) });
+}
+
+function batchPod(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & JobIdentity, priority: PriorityClass): k8s.types.input.core.v1.PodSpec {
     const t = m.retraining;
     const gpu = kind === "training" ? t?.gpu : undefined;
     const g = gpuScheduling(gpu, "training");
@@ -139,8 +159,13 @@ export class ModelJobs extends pulumi.ComponentResource {
         }, k8sOpts);
 
         const env = { ...args.env, serviceAccount: ksaName, mlflowCredentials: args.mlflowCredentials };
+        // The quality gate's script, mounted read-only into the retraining pod (or the JobSet's gate pod).
+        const gateScript = m.quality && m.retraining ? [new k8s.core.v1.ConfigMap(`${name}-quality-gate`, {
+            metadata: { name: gateConfigMapName(m.name), namespace: ns, labels: modelLabels(m, "training") },
+            data: { [GATE_FILES.script]: QUALITY_GATE_SCRIPT },
+        }, k8sOpts)] : [];
         if (m.retraining && m.retraining.nodes > 1) {
-            this.multiNode(name, m, env, args, k8sOpts);
+            this.multiNode(name, m, env, args, k8sOpts, gateScript);
             this.cronJobs.push(`${m.name}-retrain`);
         } else if (m.retraining) {
             const labels = modelLabels(m, "training");
@@ -148,7 +173,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             new k8s.batch.v1.CronJob(`${name}-retrain`, {
                 metadata: { name: cronName, namespace: ns, labels },
                 spec: cronJobSpec(m.retraining.schedule, m.retraining.timeZone, m.retraining.timeoutMinutes * 60, labels, batchPodSpec(m, "training", env)),
-            }, k8sOpts);
+            }, { ...k8sOpts, dependsOn: gateScript });
             this.cronJobs.push(cronName);
         }
         if (m.drift) {
@@ -229,13 +254,14 @@ export class ModelJobs extends pulumi.ComponentResource {
      * Multi-node retraining: the run is a JobSet (in a ConfigMap); a `<name>-retrain` CronJob creates one
      * per schedule with kubectl, as a service account that may only create JobSets in this namespace.
      */
-    private multiNode(name: string, m: ResolvedModel, env: JobEnvironment & JobIdentity, args: ModelJobsArgs, k8sOpts: pulumi.CustomResourceOptions) {
+    private multiNode(name: string, m: ResolvedModel, env: JobEnvironment & JobIdentity, args: ModelJobsArgs, k8sOpts: pulumi.CustomResourceOptions, gateScript: pulumi.Resource[]) {
         const ns = m.namespace;
         const labels = modelLabels(m, "training");
         const launcher = `${m.name}-launcher`;
         const launcherLabels = { ...modelLabels(m, "training"), "app.kubernetes.io/component": "launcher" };
         const pod = batchPodSpec(m, "training", env);
-        const manifest = pulumi.output(pod).apply((p) => JSON.stringify(jobSetManifest(m, p as k8s.types.input.core.v1.PodSpec, labels), null, 2));
+        const gate = m.quality ? { image: env.mlflowImage, env: platformStepEnv(env) } : undefined;
+        const manifest = pulumi.output({ pod, gate }).apply((o) => JSON.stringify(jobSetManifest(m, o.pod as k8s.types.input.core.v1.PodSpec, labels, o.gate), null, 2));
         const configMap = new k8s.core.v1.ConfigMap(`${name}-jobset`, {
             metadata: { name: `${m.name}-retrain-jobset`, namespace: ns, labels },
             data: { "jobset.json": manifest },
@@ -253,7 +279,7 @@ export class ModelJobs extends pulumi.ComponentResource {
         new k8s.batch.v1.CronJob(`${name}-retrain`, {
             metadata: { name: `${m.name}-retrain`, namespace: ns, labels: launcherLabels },
             spec: cronJobSpec(m.retraining!.schedule, m.retraining!.timeZone, 600, launcherLabels, launcherPodSpec(launcher, `${m.name}-retrain-jobset`)),
-        }, { ...k8sOpts, dependsOn: [configMap] });
+        }, { ...k8sOpts, dependsOn: [configMap, ...gateScript] });
         // The launcher reaches only the API server (the control plane's private endpoint).
         new k8s.networking.v1.NetworkPolicy(`${name}-launcher-egress`, {
             metadata: { name: `${m.name}-launcher-egress`, namespace: ns, labels: launcherLabels },

@@ -1,6 +1,8 @@
 // Multi-node retraining: a JobSet that Kueue admits as one unit (all pods or none), launched on schedule by
 // a small CronJob. Pure, typed builders; the plan and tests check the JobSet against its CRD (0.12).
 import type * as k8s from "@pulumi/kubernetes";
+import { GATE_REPLICATED_JOB, GateOptions, gatePodSpec, RUN_KEY, runKeyEnv } from "../lifecycle/qualityGate";
+import { CPU_BATCH_SELECTOR } from "../scheduling/batchPlan";
 import { queueLabels } from "../scheduling/kueueObjects";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../workloads/podSecurity";
 import { ResolvedModel } from "./modelConfig";
@@ -24,11 +26,14 @@ export interface JobSetManifest {
         suspend: boolean;
         ttlSecondsAfterFinished: number;
         network: { enableDNSHostnames: boolean; subdomain: string };
-        failurePolicy: { maxRestarts: number };
+        failurePolicy: { maxRestarts: number; rules?: { name: string; action: "FailJobSet"; targetReplicatedJobs: string[] }[] };
         replicatedJobs: {
             name: string;
             replicas: number;
-            template: { spec: { parallelism: number; completions: number; completionMode: "Indexed"; backoffLimit: number; activeDeadlineSeconds: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } };
+            /** JobSet 0.12: created only once the named replicated job reaches the status (not on the first). */
+            dependsOn?: { name: string; status: "Complete" | "Ready" }[];
+            // Template labels go on the child Jobs (jobset_controller.go constructJob), so alerts find the model's runs.
+            template: { metadata: { labels: Record<string, string> }; spec: { parallelism: number; completions: number; completionMode: "Indexed"; backoffLimit: number; activeDeadlineSeconds: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } };
         }[];
     };
 }
@@ -36,9 +41,11 @@ export interface JobSetManifest {
 /**
  * One run: `nodes` indexed pods, one per node of the compact training pool, each with `gpusPerNode` GPUs.
  * JobSet creates a headless Service (`<subdomain>`) so workers find rank 0 at MASTER_ADDR; a preempted
- * run restarts whole (up to 3 times); Kueue admits it only when all its GPUs fit.
+ * run restarts whole (up to 3 times); Kueue admits it only when all its GPUs fit. With `gate` (a model with
+ * `quality`), a `quality-gate` replicated job runs once the workers complete, on a CPU node; its failure
+ * (the gate could not decide) fails the run instead of retraining again.
  */
-export function jobSetManifest(m: ResolvedModel, pod: PodSpec, labels: Record<string, string>): JobSetManifest {
+export function jobSetManifest(m: ResolvedModel, pod: PodSpec, labels: Record<string, string>, gate?: Omit<GateOptions, "runKeyField">): JobSetManifest {
     const t = m.retraining!;
     const subdomain = `${m.name}-workers`;
     const container = (pod.containers as k8s.types.input.core.v1.Container[])[0];
@@ -49,7 +56,9 @@ export function jobSetManifest(m: ResolvedModel, pod: PodSpec, labels: Record<st
         { name: "MASTER_PORT", value: "29500" },
         { name: "NNODES", value: String(t.nodes) },
         { name: "GPUS_PER_NODE", value: String(t.gpusPerNode) },
+        ...(gate ? [runKeyEnv(RUN_KEY.jobSet)] : []),
     ];
+    const gated = gate && m.quality ? { ...m, quality: m.quality } : undefined;
     return {
         apiVersion: JOBSET_API,
         kind: "JobSet",
@@ -58,11 +67,12 @@ export function jobSetManifest(m: ResolvedModel, pod: PodSpec, labels: Record<st
             suspend: true,
             ttlSecondsAfterFinished: 3 * 86400,
             network: { enableDNSHostnames: true, subdomain },
-            failurePolicy: { maxRestarts: 3 },
+            failurePolicy: { maxRestarts: 3, ...(gated ? { rules: [{ name: "gate-cannot-decide", action: "FailJobSet" as const, targetReplicatedJobs: [GATE_REPLICATED_JOB] }] } : {}) },
             replicatedJobs: [{
                 name: "workers",
                 replicas: 1,
                 template: {
+                    metadata: { labels },
                     spec: {
                         parallelism: t.nodes,
                         completions: t.nodes,
@@ -75,7 +85,22 @@ export function jobSetManifest(m: ResolvedModel, pod: PodSpec, labels: Record<st
                         },
                     },
                 },
-            }],
+            }, ...(gated ? [{
+                name: GATE_REPLICATED_JOB,
+                replicas: 1,
+                dependsOn: [{ name: "workers", status: "Complete" as const }],
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        parallelism: 1,
+                        completions: 1,
+                        completionMode: "Indexed" as const,
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 1800,
+                        template: { metadata: { labels }, spec: gatePodSpec(pod, gated, gate!, CPU_BATCH_SELECTOR) },
+                    },
+                },
+            }] : [])],
         },
     };
 }

@@ -30,7 +30,7 @@ describe("monitoring (pure parts)", () => {
             assert.deepEqual([...new Set(alerts.map((a) => a.alert))].sort(), [
                 "BatchQueueAtQuota", "BatchWorkloadWaitingLong", "ContainerCpuHigh", "ContainerMemoryHigh", "DriftRetrainingTriggered", "GpuMemoryHigh", "GpuUnderutilizedDuringTraining", "MlflowDown",
                 "ModelAutoscalerAtMaximum", "ModelDriftHigh", "ModelErrorRatioHigh", "ModelLatencyHigh", "ModelNoReplicasAvailable",
-                "NamespaceQuotaNearlyUsed", "PersistentVolumeFillingUp", "RetrainingJobFailed", "RetrainingStale",
+                "NamespaceQuotaNearlyUsed", "PersistentVolumeFillingUp", "QualityGateFailedTwice", "RetrainingFailed", "RetrainingStale",
             ]);
             for (const a of alerts) {
                 assert.match(a.labels!.severity, /^(info|warning|critical)$/, a.alert);

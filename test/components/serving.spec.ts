@@ -188,7 +188,7 @@ describe("serving (pure parts)", () => {
 
     it("retraining CronJobs never overlap, retry preemption, stop at the timeout and clean up", async () => {
         const m = resolveModel(base, ctx, none);
-        const pod = batchPodSpec(m, "training", { trackingUri: "http://mlflow", pushgatewayUrl: "http://pg:9091", datasetsBucket: "ds", serviceAccount: "fraud-detector-jobs", mlflowCredentials: "fraud-detector-mlflow-writer" });
+        const pod = batchPodSpec(m, "training", { trackingUri: "http://mlflow", pushgatewayUrl: "http://pg:9091", datasetsBucket: "ds", mlflowImage: "ghcr.io/mlflow/mlflow:v3.15.2-full", serviceAccount: "fraud-detector-jobs", mlflowCredentials: "fraud-detector-mlflow-writer" });
         const spec = cronJobSpec(m.retraining!.schedule, "Etc/UTC", m.retraining!.timeoutMinutes * 60, { a: "b" }, pod) as Any;
         assert.equal(spec.concurrencyPolicy, "Forbid");
         assert.equal(spec.startingDeadlineSeconds, 600);

@@ -186,17 +186,52 @@ function handWrittenCases(groups: RuleGroup[], runbookBase: string, stack: Stack
             ],
         },
         {
-            name: "RetrainingJobFailed: a failed Job of a <model>-retrain CronJob, at once (series from 1m)",
+            name: "RetrainingFailed: a failed retraining Job of any kind (scheduled, drift-started, multi-node), at once; retried pods and drift checks do not count",
             interval: "1m",
             input_series: [
-                series("kube_job_status_failed", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1" }, "_ 1x3"),
-                series("kube_job_owner", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", owner_kind: "CronJob", owner_name: "fraud-detector-retrain", owner_is_controller: "true" }, "1x3"),
-                series("kube_job_status_failed", { namespace: "ml-serving", job_name: "fraud-detector-retrain-2" }, "_ 0x3"),
-                series("kube_job_owner", { namespace: "ml-serving", job_name: "fraud-detector-retrain-2", owner_kind: "CronJob", owner_name: "fraud-detector-retrain", owner_is_controller: "true" }, "1x3"),
-                series("kube_job_status_failed", { namespace: "ml-serving", job_name: "fraud-detector-drift-1" }, "_ 1x3"),
-                series("kube_job_owner", { namespace: "ml-serving", job_name: "fraud-detector-drift-1", owner_kind: "CronJob", owner_name: "fraud-detector-drift", owner_is_controller: "true" }, "1x3"),
+                // Scheduled single-pod run: failed for good (its Failed condition) from 1m.
+                series("kube_job_failed", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", condition: "true" }, "_ 1x3"),
+                series("kube_job_labels", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", label_app_kubernetes_io_name: "fraud-detector", label_mlops_platform_workload: "training" }, "1x3"),
+                // A pod preempted and retried: failed pods, but no Failed condition.
+                series("kube_job_failed", { namespace: "ml-serving", job_name: "fraud-detector-retrain-2", condition: "true" }, "_ 0x3"),
+                series("kube_job_status_failed", { namespace: "ml-serving", job_name: "fraud-detector-retrain-2" }, "_ 1x3"),
+                series("kube_job_labels", { namespace: "ml-serving", job_name: "fraud-detector-retrain-2", label_app_kubernetes_io_name: "fraud-detector", label_mlops_platform_workload: "training" }, "1x3"),
+                // A drift-started run of churn-predictor, from 2m.
+                series("kube_job_failed", { namespace: "ml-serving", job_name: "churn-predictor-drift-retrain-x", condition: "true" }, "_ _ 1x2"),
+                series("kube_job_labels", { namespace: "ml-serving", job_name: "churn-predictor-drift-retrain-x", label_app_kubernetes_io_name: "churn-predictor", label_mlops_platform_workload: "training", label_mlops_platform_trigger: "drift" }, "1x3"),
+                // A multi-node run's gate Job (created by the JobSet, with the template's labels).
+                series("kube_job_failed", { namespace: "ml-training", job_name: "ranker-retrain-abcde-quality-gate-0", condition: "true" }, "_ 1x3"),
+                series("kube_job_labels", { namespace: "ml-training", job_name: "ranker-retrain-abcde-quality-gate-0", label_app_kubernetes_io_name: "ranker", label_mlops_platform_workload: "training" }, "1x3"),
+                // A failed drift check is not a retraining.
+                series("kube_job_failed", { namespace: "ml-serving", job_name: "fraud-detector-drift-1", condition: "true" }, "_ 1x3"),
+                series("kube_job_labels", { namespace: "ml-serving", job_name: "fraud-detector-drift-1", label_app_kubernetes_io_name: "fraud-detector", label_mlops_platform_workload: "drift" }, "1x3"),
             ],
-            alert_rule_test: [at("RetrainingJobFailed", 0), at("RetrainingJobFailed", 1, fires("RetrainingJobFailed", "warning", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", owner_name: "fraud-detector-retrain" }, 1))],
+            alert_rule_test: [
+                at("RetrainingFailed", 0),
+                at("RetrainingFailed", 1,
+                    fires("RetrainingFailed", "warning", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", model: "fraud-detector" }, 1),
+                    fires("RetrainingFailed", "warning", { namespace: "ml-training", job_name: "ranker-retrain-abcde-quality-gate-0", model: "ranker" }, 1)),
+                at("RetrainingFailed", 2,
+                    fires("RetrainingFailed", "warning", { namespace: "ml-serving", job_name: "churn-predictor-drift-retrain-x", model: "churn-predictor" }, 1),
+                    fires("RetrainingFailed", "warning", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", model: "fraud-detector" }, 1),
+                    fires("RetrainingFailed", "warning", { namespace: "ml-training", job_name: "ranker-retrain-abcde-quality-gate-0", model: "ranker" }, 1)),
+            ],
+        },
+        {
+            name: "QualityGateFailedTwice: two failed versions in a row, at once; one failure, or a pass after it, does not",
+            interval: "1m",
+            input_series: [
+                // fraud-detector: v12 failed (1), v13 failed (2) at 3m, v14 passed (0) at 5m.
+                series("mlops_quality_gate_consecutive_failures", { job: "quality_gate", namespace: "ml-serving", model: "fraud-detector" }, "1 1 1 2 2 0 0"),
+                // churn-predictor: one failure only.
+                series("mlops_quality_gate_consecutive_failures", { job: "quality_gate", namespace: "ml-serving", model: "churn-predictor" }, "1x6"),
+            ],
+            alert_rule_test: [
+                at("QualityGateFailedTwice", 2),
+                at("QualityGateFailedTwice", 3, fires("QualityGateFailedTwice", "warning", { namespace: "ml-serving", model: "fraud-detector" }, 2)),
+                at("QualityGateFailedTwice", 4, fires("QualityGateFailedTwice", "warning", { namespace: "ml-serving", model: "fraud-detector" }, 2)),
+                at("QualityGateFailedTwice", 5),
+            ],
         },
         {
             name: "BatchWorkloadWaitingLong: a pending workload for 60m",

@@ -154,8 +154,11 @@ describe("models in the stack plans", () => {
         assert.equal(retrain.spec.jobTemplate.spec.activeDeadlineSeconds, 240 * 60);
         const pod = retrain.spec.jobTemplate.spec.template.spec;
         assert.deepEqual(pod.nodeSelector, { "mlops.platform/purpose": "training", "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
-        assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
-        const env = Object.fromEntries(pod.containers[0].env.filter((e: Any) => e.value).map((e: Any) => [e.name, e.value]));
+        // fraud-detector has a quality gate: training is the init container, the gate runs after it (qualityGate.spec.ts).
+        const trainer = pod.initContainers[0];
+        assert.equal(trainer.name, "training");
+        assert.equal(trainer.resources.limits["nvidia.com/gpu"], "1");
+        const env = Object.fromEntries(trainer.env.filter((e: Any) => e.value).map((e: Any) => [e.name, e.value]));
         assert.equal(env.PUSHGATEWAY_URL, "http://pushgateway.monitoring.svc.cluster.local:9091");
         assert.equal(env.DATASETS_BUCKET, `gs://${(prod.outputs as Any).datasetsBucket}`);
         const drift = one(prod, T.cronJob, "fraud-detector-drift").inputs;
