@@ -60,12 +60,12 @@ describe("policy pack over the stack plans", () => {
     });
 });
 
-describe("README policy table", () => {
+describe("policy table (docs/policies.md)", () => {
     it("lists every rule with its level for dev and prod", async () => {
         const analyzer = await sharedAnalyzer();
         const info = await analyzer.info();
         const levels = { dev: await analyzer.configure(policyConfigFor("dev").config), prod: await analyzer.configure(policyConfigFor("prod").config) };
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const readme = fs.readFileSync(path.join(ROOT, "docs", "policies.md"), "utf8");
         const rows = new Map([...readme.matchAll(/^\| `([a-z0-9-]+)` \| .+ \| (\w+) \| (\w+) \|$/gm)].map((m) => [m[1], [m[2], m[3]]]));
         for (const p of info) assert.deepEqual(rows.get(p.name), [levels.dev.get(p.name), levels.prod.get(p.name)], p.name);
         assert.equal(rows.size, info.length);
