@@ -34,6 +34,9 @@ export const SERVING_CONTRACT: Record<string, MetricSpec> = {
 export const BATCH_JOB_CONTRACT: Record<string, MetricSpec> = {
     mlops_drift_score: { source: "batch-job", type: "gauge", labels: ["model", "feature"], help: "drift score of a feature, 0..1" },
     mlops_drift_threshold: { source: "batch-job", type: "gauge", labels: ["model"], help: "the model's drift threshold, pushed with the scores" },
+    // Tuning workers (`<model>-tune`) push both after every finished trial, Pushgateway job `mlops-tuning` (docs/lifecycle.md).
+    mlops_tuning_trials: { source: "batch-job", type: "gauge", labels: ["namespace", "model", "state"], help: "trials of the model's Optuna study by state (complete, pruned, fail, running, waiting)" },
+    mlops_tuning_best_value: { source: "batch-job", type: "gauge", labels: ["namespace", "model"], help: "the study's best objective value so far" },
 };
 
 const g = (source: MetricSource, labels: string[] = [], type: MetricSpec["type"] = "gauge"): MetricSpec => ({ source, type, labels, help: "" });
@@ -55,6 +58,7 @@ export const METRICS: Record<string, MetricSpec> = {
     kube_horizontalpodautoscaler_spec_max_replicas: g("kube-state-metrics", ["namespace", "horizontalpodautoscaler"]),
     kube_horizontalpodautoscaler_status_current_replicas: g("kube-state-metrics", ["namespace", "horizontalpodautoscaler"]),
     kube_job_owner: g("kube-state-metrics", ["namespace", "job_name", "owner_kind", "owner_name"]),
+    kube_job_status_active: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_completion_time: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_failed: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_start_time: g("kube-state-metrics", ["namespace", "job_name"]),

@@ -101,6 +101,8 @@ export interface ModelJobsArgs {
     monitoringNamespace: string;
     /** Secret in the model's namespace with its MLflow writer (keys `username`, `password`; see MlflowUsers). Required. */
     mlflowCredentials: string;
+    /** Changes the retraining pod (e.g. the tuning study's env and proxy sidecar, so it reads the best parameters). Defaults to none. */
+    trainingPodHook?: (pod: k8s.types.input.core.v1.PodSpec) => k8s.types.input.core.v1.PodSpec;
     k8sProvider: k8s.Provider;
 }
 
@@ -111,6 +113,8 @@ export interface ModelJobsArgs {
  */
 export class ModelJobs extends pulumi.ComponentResource {
     public readonly cronJobs: string[] = [];
+    /** The jobs' Google service account (Workload Identity of `<model>-jobs`). */
+    public readonly serviceAccount: gcp.serviceaccount.Account;
 
     constructor(name: string, args: ModelJobsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:serving:ModelJobs", name, {}, opts);
@@ -123,6 +127,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             accountId: args.serviceAccountId,
             displayName: `Retraining and drift jobs of ${m.name} (Workload Identity)`,
         }, { parent: this });
+        this.serviceAccount = gsa;
         new gcp.storage.BucketIAMMember(`${name}-datasets-reader`, {
             bucket: args.env.datasetsBucket, role: "roles/storage.objectViewer", member: pulumi.interpolate`serviceAccount:${gsa.email}`,
         }, { parent: this });
@@ -136,6 +141,7 @@ export class ModelJobs extends pulumi.ComponentResource {
         }, k8sOpts);
 
         const env = { ...args.env, serviceAccount: ksaName, mlflowCredentials: args.mlflowCredentials };
+        const trainingPod = () => (args.trainingPodHook ?? ((p) => p))(batchPodSpec(m, "training", env));
         if (m.retraining && m.retraining.nodes > 1) {
             this.multiNode(name, m, env, args, k8sOpts);
             this.cronJobs.push(`${m.name}-retrain`);
@@ -144,7 +150,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             const cronName = `${m.name}-retrain`;
             new k8s.batch.v1.CronJob(`${name}-retrain`, {
                 metadata: { name: cronName, namespace: ns, labels },
-                spec: cronJobSpec(m.retraining.schedule, m.retraining.timeZone, m.retraining.timeoutMinutes * 60, labels, batchPodSpec(m, "training", env)),
+                spec: cronJobSpec(m.retraining.schedule, m.retraining.timeZone, m.retraining.timeoutMinutes * 60, labels, trainingPod()),
             }, k8sOpts);
             this.cronJobs.push(cronName);
         }
@@ -174,7 +180,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             },
         }, k8sOpts);
 
-        this.registerOutputs({ cronJobs: this.cronJobs });
+        this.registerOutputs({ cronJobs: this.cronJobs, serviceAccount: this.serviceAccount });
     }
 
     /**
@@ -186,7 +192,7 @@ export class ModelJobs extends pulumi.ComponentResource {
         const labels = modelLabels(m, "training");
         const launcher = `${m.name}-launcher`;
         const launcherLabels = { ...modelLabels(m, "training"), "app.kubernetes.io/component": "launcher" };
-        const pod = batchPodSpec(m, "training", env);
+        const pod = (args.trainingPodHook ?? ((p) => p))(batchPodSpec(m, "training", env));
         const manifest = pulumi.output(pod).apply((p) => JSON.stringify(jobSetManifest(m, p as k8s.types.input.core.v1.PodSpec, labels), null, 2));
         const configMap = new k8s.core.v1.ConfigMap(`${name}-jobset`, {
             metadata: { name: `${m.name}-retrain-jobset`, namespace: ns, labels },
