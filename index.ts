@@ -1,6 +1,7 @@
 // Wiring only: stack config -> components -> stack outputs. Each component documents its own settings.
 import * as pulumi from "@pulumi/pulumi";
 import { GkeCluster, GpuNodePool } from "./components/gke";
+import { ModelTuning, TuningService, withOptunaStudy } from "./components/lifecycle";
 import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer, MlflowUsers, registeredModelName, trackingUri as mlflowUriIn } from "./components/mlflow";
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
@@ -160,6 +161,19 @@ const batch = new BatchScheduling("batch", {
     k8sProvider: gke.provider,
 });
 
+// Optuna studies (hyperparameter search): their own database and user on the platform's Cloud SQL, a storage
+// Secret per model with a study, and optuna-dashboard (port-forward only).
+const tuning = new TuningService("tuning", {
+    models: cfg.models.filter((m) => m.tuning).map((m) => ({ name: m.name, namespace: m.namespace })),
+    project: cfg.project,
+    instance: mlflow.database.instance.name,
+    connectionName: mlflow.database.connectionName,
+    privateServicesCidr: cfg.network.privateServicesCidr,
+    serviceAccountId: serviceAccountId("optuna-dashboard", cfg.stack),
+    namespacesReady: namespaces,
+    k8sProvider: gke.provider,
+});
+
 // Models are served and retrained in their team namespaces, which must exist first, as must their MLflow users.
 const namespaceByName = new Map(namespaces.map((n, i) => [cfg.namespaces[i].name, n]));
 const trackingUri = mlflowUriIn(MLFLOW_NAMESPACE);
@@ -186,8 +200,9 @@ const servedModels = cfg.models.map((m) => {
         },
         k8sProvider: gke.provider,
     }, opts);
+    const study = m.tuning && { secretName: tuning.secrets[m.name], studyName: m.tuning.studyName, connectionName: mlflow.database.connectionName };
     if (m.retraining || m.drift) {
-        new ModelJobs(m.name, {
+        const jobs = new ModelJobs(m.name, {
             model: m,
             apiServerCidr: cfg.cluster.masterCidr,
             project: cfg.project,
@@ -196,8 +211,24 @@ const servedModels = cfg.models.map((m) => {
             monitoringNamespace: cfg.monitoringNamespace,
             mlflowCredentials: credentials.writer!,
             scriptImage: cfg.mlflow.image,
+            // Retraining reads the study's best parameters.
+            ...(study ? { trainingPodHook: (p) => withOptunaStudy(p, study) } : {}),
             k8sProvider: gke.provider,
         }, opts);
+        if (study) {
+            new ModelTuning(m.name, {
+                model: m,
+                project: cfg.project,
+                study,
+                instance: mlflow.database.instance.name,
+                privateServicesCidr: cfg.network.privateServicesCidr,
+                jobsServiceAccount: { name: `${m.name}-jobs`, email: jobs.serviceAccount.email },
+                env: { trackingUri, pushgatewayUrl: monitoring.pushgatewayUrl, datasetsBucket: mlflow.datasetsBucket.name, mlflowImage: cfg.mlflow.image },
+                mlflowCredentials: credentials.writer!,
+                monitoringNamespace: cfg.monitoringNamespace,
+                k8sProvider: gke.provider,
+            }, { ...opts, dependsOn: [...opts.dependsOn, tuning] });
+        }
     }
     return {
         name: m.name, namespace: m.namespace, url: service.url, exposure: m.endpoint.exposure,

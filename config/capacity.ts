@@ -17,6 +17,7 @@ import { servingPodSpec } from "../components/serving/manifests";
 import { ResolvedModel } from "../components/serving/modelConfig";
 import { batchPodSpec } from "../components/serving/modelJobs";
 import { jobSetManifest } from "../components/serving/multiNode";
+import { tuningPodSpec, withOptunaStudy } from "../components/lifecycle/tuning";
 
 export interface SystemPoolFacts { machineType: string; maxNodes: number; spot: boolean }
 
@@ -66,8 +67,12 @@ export function planBatch(i: BatchPlanInput, report: Report): BatchObjects {
 }
 
 const ENV = { trackingUri: "", pushgatewayUrl: "", datasetsBucket: "", mlflowImage: "", serviceAccount: "check", mlflowCredentials: "check" };
+const STUDY = { secretName: "check", studyName: "check", connectionName: "check" };
 
-/** Each model's pods: serving at min replicas (long-running), a retraining run and a drift check (queued). */
+/**
+ * Each model's pods: serving at min replicas (long-running), a retraining run, a drift check and a tuning study's
+ * workers, all at once (queued; the study's Indexed Job is admitted as one unit of `parallelism` pods).
+ */
 export function modelWorkloads(m: ResolvedModel, limits: CapacityInput["namespaces"]): (WorkloadShape & { field: string })[] {
     const defaults = limits[m.namespace]?.defaults;
     const out: (WorkloadShape & { field: string })[] = [{
@@ -75,12 +80,19 @@ export function modelWorkloads(m: ResolvedModel, limits: CapacityInput["namespac
         pod: podShape(servingPodSpec(m, ENV), defaults), pods: m.replicas.min, longRunning: true,
     }];
     if (m.retraining) {
-        const pod = batchPodSpec(m, "training", ENV);
+        // With a study, retraining reads its best parameters through the Cloud SQL proxy sidecar.
+        const pod = m.tuning ? withOptunaStudy(batchPodSpec(m, "training", ENV), STUDY) : batchPodSpec(m, "training", ENV);
         const multi = m.retraining.nodes > 1;
         out.push({
             field: "retraining", name: `${multi ? "JobSet" : "CronJob"} ${m.namespace}/${m.name}-retrain`, namespace: m.namespace,
             pod: podShape(multi ? jobSetManifest(m, pod, {}).spec.replicatedJobs[0].template.spec.template.spec : pod, defaults),
             pods: m.retraining.nodes, longRunning: false, queue: LOCAL_QUEUE,
+        });
+    }
+    if (m.tuning && m.retraining) {
+        out.push({
+            field: "tuning", name: `CronJob ${m.namespace}/${m.name}-tune`, namespace: m.namespace,
+            pod: podShape(tuningPodSpec(m, ENV, STUDY), defaults), pods: m.tuning.parallelism, longRunning: false, queue: LOCAL_QUEUE,
         });
     }
     if (m.drift) {

@@ -1,13 +1,13 @@
 // Container registries the platform trusts. Static facts: imports nothing of the project.
 
 /**
- * Image prefixes the platform's own workloads (models, jobs, MLflow, DCGM, kubectl) may use. The policy
+ * Image prefixes the platform's own workloads (models, jobs, MLflow, optuna-dashboard, DCGM, kubectl) may use. The policy
  * pack keeps its own copy as the default of `k8s-allowed-registries` (policies/ stand apart from the
  * program); a test keeps the two equal.
  */
 export const WORKLOAD_REGISTRIES = [
     "us-docker.pkg.dev/", "europe-docker.pkg.dev/", "asia-docker.pkg.dev/", "gcr.io/cloud-sql-connectors/",
-    "ghcr.io/mlflow/", "nvcr.io/nvidia/", "registry.k8s.io/",
+    "ghcr.io/mlflow/", "ghcr.io/optuna/", "nvcr.io/nvidia/", "registry.k8s.io/",
 ] as const;
 
 /**

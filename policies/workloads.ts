@@ -40,7 +40,7 @@ export const workloadPolicies: ResourceValidationPolicy[] = [
                 ...EXEMPTIONS_SCHEMA,
                 allowedRegistries: {
                     type: "array", items: { type: "string" },
-                    default: ["us-docker.pkg.dev/", "europe-docker.pkg.dev/", "asia-docker.pkg.dev/", "gcr.io/cloud-sql-connectors/", "ghcr.io/mlflow/", "nvcr.io/nvidia/", "registry.k8s.io/"],
+                    default: ["us-docker.pkg.dev/", "europe-docker.pkg.dev/", "asia-docker.pkg.dev/", "gcr.io/cloud-sql-connectors/", "ghcr.io/mlflow/", "ghcr.io/optuna/", "nvcr.io/nvidia/", "registry.k8s.io/"],
                 },
             },
         },

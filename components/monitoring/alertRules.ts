@@ -31,6 +31,8 @@ export const ALERT_DEFAULTS = {
     queueWaitMinutes: 60,
     /** Hours a ClusterQueue may sit at its quota before an alert. */
     queueAtQuotaHours: 24,
+    /** Minutes a tuning study may run without a new complete or pruned trial. */
+    tuningStallMinutes: 120,
 };
 
 export interface Rule {
@@ -147,6 +149,12 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
             ],
         },
         {
+            name: "mlops-tuning",
+            rules: [alert("TuningStudyStalled", "warning", tuningStalledExpr(d.tuningStallMinutes), "5m",
+                "The tuning study of {{ $labels.model }} has finished no trial in ${d.tuningStallMinutes / 60} hours",
+                `{{ $value }} worker(s) of {{ $labels.namespace }}/{{ $labels.model }}-tune have run for over ${d.tuningStallMinutes} minutes without a new complete or pruned trial: stuck trials, a database that cannot be reached, or a search too slow for its timeout.`)],
+        },
+        {
             name: "mlops-batch-queues",
             rules: [
                 alert("BatchWorkloadWaitingLong", "warning", "max by (cluster_queue) (kueue_pending_workloads) > 0",
@@ -192,6 +200,19 @@ export function platformRuleGroups(models: ModelAlertSpec[] = [], runbookBase = 
             ],
         },
     ];
+}
+
+/**
+ * A study is stalled when a `<model>-tune` Job has had active workers for longer than `minutes` and the model's
+ * count of finished (complete or pruned) trials neither changed in that window nor appeared in it (a first push
+ * is a new series, which `changes` does not count). The value is the number of active workers.
+ */
+export function tuningStalledExpr(minutes: number): string {
+    const finished = `mlops_tuning_trials{state=~"complete|pruned"}`;
+    const running = `max by (namespace, job_name) ((kube_job_status_active > 0) and on (namespace, job_name) (time() - kube_job_status_start_time > ${minutes * 60}))`;
+    const studies = `max by (namespace, model) (label_replace(${running} * on (namespace, job_name) group_left (owner_name) kube_job_owner{owner_kind="CronJob", owner_name=~".+-tune"}, "model", "$1", "owner_name", "(.+)-tune"))`;
+    const progress = `max by (namespace, model) ((changes(${finished}[${minutes}m]) > 0) or (${finished} unless ${finished} offset ${minutes}m))`;
+    return `${studies} unless on (namespace, model) ${progress}`;
 }
 
 /** Every PromQL expression of a set of groups, for checks. */

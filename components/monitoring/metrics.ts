@@ -41,6 +41,9 @@ export const BATCH_JOB_CONTRACT: Record<string, MetricSpec> = {
     mlops_drift_threshold: { source: "batch-job", type: "gauge", labels: ["model"], help: "the model's drift threshold, pushed with the scores" },
     // Pushed by the platform's drift trigger (components/lifecycle/scripts/drift_trigger.py), job="drift_trigger".
     mlops_retraining_triggered_timestamp_seconds: { source: "batch-job", type: "gauge", labels: ["model", "trigger"], help: "when a retraining run was last started, by trigger (drift)" },
+    // Tuning workers (`<model>-tune`) push both after every finished trial, Pushgateway job `mlops-tuning` (docs/lifecycle.md).
+    mlops_tuning_trials: { source: "batch-job", type: "gauge", labels: ["namespace", "model", "state"], help: "trials of the model's Optuna study by state (complete, pruned, fail, running, waiting)" },
+    mlops_tuning_best_value: { source: "batch-job", type: "gauge", labels: ["namespace", "model"], help: "the study's best objective value so far" },
 };
 
 /** What the platform's quality gate pushes after each retraining (components/lifecycle/scripts/quality_gate.py). */
@@ -70,6 +73,7 @@ export const METRICS: Record<string, MetricSpec> = {
     kube_horizontalpodautoscaler_spec_max_replicas: g("kube-state-metrics", ["namespace", "horizontalpodautoscaler"]),
     kube_horizontalpodautoscaler_status_current_replicas: g("kube-state-metrics", ["namespace", "horizontalpodautoscaler"]),
     kube_job_owner: g("kube-state-metrics", ["namespace", "job_name", "owner_kind", "owner_name"]),
+    kube_job_status_active: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_completion_time: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_failed: g("kube-state-metrics", ["namespace", "job_name"]),
     kube_job_status_start_time: g("kube-state-metrics", ["namespace", "job_name"]),

@@ -378,6 +378,8 @@ export function resolveModel(o: ModelOptions, ctx: ModelContext, report: Report)
         },
     }, report);
     if (tuning) tuning.gpu = o.tuning?.gpu ? checkGpu(o.tuning.gpu, "training", "tuning.gpu", ctx, report) : retraining?.gpu;
+    // One trial is one pod: a multi-node model's trials would not be its retraining (docs/lifecycle.md, Hyperparameter search).
+    if (tuning && retraining && retraining.nodes > 1 && !o.tuning?.gpu) report("tuning.gpu", `is required when retraining runs on ${retraining.nodes} nodes: trials run one per pod on a single node (multi-node trials on JobSet or KubeRay are not built); set the GPUs of one trial, e.g. { count: ${retraining.gpusPerNode}, pool: ${retraining.gpu?.pool ?? "<pool>"} }`);
     return {
         name: o.name, namespace, image: o.image, port, healthPath, version: o.version, modelUri, registeredModel, quality,
         replicas, resources, gpu, endpoint: { exposure, hostname: e.hostname, auth: e.auth, allowList },

@@ -10,6 +10,9 @@ import { PRIORITY_CLASSES, PriorityClass, queueLabels } from "../scheduling/kueu
 import { DRIFT_TRIGGER_FILE, DRIFT_TRIGGER_SCRIPT, driftTriggerNames, driftTriggerRules, withDriftTrigger } from "../lifecycle/driftTrigger";
 import { GATE_FILES, gateConfigMapName, QUALITY_GATE_SCRIPT, withQualityGate } from "../lifecycle/qualityGate";
 
+/** Changes a pod spec (e.g. adds the tuning study's env and proxy sidecar). */
+export type PodHook = (pod: k8s.types.input.core.v1.PodSpec) => k8s.types.input.core.v1.PodSpec;
+
 export interface JobEnvironment {
     trackingUri: string;
     pushgatewayUrl: string;
@@ -39,8 +42,9 @@ export function platformStepEnv(env: JobEnvironment & JobIdentity) {
  * signed in to MLflow as the model's writer. A single-pod retraining of a model with `quality` ends with the
  * platform's quality gate (components/lifecycle/qualityGate.ts); a multi-node run adds it in its JobSet.
  */
-export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & JobIdentity, priority: PriorityClass = "production-retrain"): k8s.types.input.core.v1.PodSpec {
-    const pod = batchPod(m, kind, env, priority);
+export function batchPodSpec(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironment & JobIdentity, priority: PriorityClass = "production-retrain", trainerHook: PodHook = (p) => p): k8s.types.input.core.v1.PodSpec {
+    // The hook changes the trainer's pod before the gate wraps it, so what it adds reaches the trainer.
+    const pod = trainerHook(batchPod(m, kind, env, priority));
     if (kind !== "training" || !m.quality || m.retraining!.nodes > 1) return pod;
     return withQualityGate(pod, { ...m, quality: m.quality }, { image: env.mlflowImage, env: platformStepEnv(env) });
 }
@@ -124,6 +128,8 @@ export interface ModelJobsArgs {
     mlflowCredentials: string;
     /** The pinned MLflow image (python3): runs the drift trigger. Required when drift starts retraining. */
     scriptImage?: string;
+    /** Changes the retraining pod (e.g. the tuning study's env and proxy sidecar, so it reads the best parameters). Defaults to none. */
+    trainingPodHook?: PodHook;
     k8sProvider: k8s.Provider;
 }
 
@@ -134,6 +140,8 @@ export interface ModelJobsArgs {
  */
 export class ModelJobs extends pulumi.ComponentResource {
     public readonly cronJobs: string[] = [];
+    /** The jobs' Google service account (Workload Identity of `<model>-jobs`). */
+    public readonly serviceAccount: gcp.serviceaccount.Account;
 
     constructor(name: string, args: ModelJobsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:serving:ModelJobs", name, {}, opts);
@@ -146,6 +154,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             accountId: args.serviceAccountId,
             displayName: `Retraining and drift jobs of ${m.name} (Workload Identity)`,
         }, { parent: this });
+        this.serviceAccount = gsa;
         new gcp.storage.BucketIAMMember(`${name}-datasets-reader`, {
             bucket: args.env.datasetsBucket, role: "roles/storage.objectViewer", member: pulumi.interpolate`serviceAccount:${gsa.email}`,
         }, { parent: this });
@@ -164,6 +173,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             metadata: { name: gateConfigMapName(m.name), namespace: ns, labels: modelLabels(m, "training") },
             data: { [GATE_FILES.script]: QUALITY_GATE_SCRIPT },
         }, k8sOpts)] : [];
+        const trainingPod = () => batchPodSpec(m, "training", env, undefined, args.trainingPodHook);
         if (m.retraining && m.retraining.nodes > 1) {
             this.multiNode(name, m, env, args, k8sOpts, gateScript);
             this.cronJobs.push(`${m.name}-retrain`);
@@ -172,7 +182,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             const cronName = `${m.name}-retrain`;
             new k8s.batch.v1.CronJob(`${name}-retrain`, {
                 metadata: { name: cronName, namespace: ns, labels },
-                spec: cronJobSpec(m.retraining.schedule, m.retraining.timeZone, m.retraining.timeoutMinutes * 60, labels, batchPodSpec(m, "training", env)),
+                spec: cronJobSpec(m.retraining.schedule, m.retraining.timeZone, m.retraining.timeoutMinutes * 60, labels, trainingPod()),
             }, { ...k8sOpts, dependsOn: gateScript });
             this.cronJobs.push(cronName);
         }
@@ -204,7 +214,7 @@ export class ModelJobs extends pulumi.ComponentResource {
             },
         }, k8sOpts);
 
-        this.registerOutputs({ cronJobs: this.cronJobs });
+        this.registerOutputs({ cronJobs: this.cronJobs, serviceAccount: this.serviceAccount });
     }
 
     /**
@@ -259,7 +269,7 @@ export class ModelJobs extends pulumi.ComponentResource {
         const labels = modelLabels(m, "training");
         const launcher = `${m.name}-launcher`;
         const launcherLabels = { ...modelLabels(m, "training"), "app.kubernetes.io/component": "launcher" };
-        const pod = batchPodSpec(m, "training", env);
+        const pod = batchPodSpec(m, "training", env, undefined, args.trainingPodHook);
         const gate = m.quality ? { image: env.mlflowImage, env: platformStepEnv(env) } : undefined;
         const manifest = pulumi.output({ pod, gate }).apply((o) => JSON.stringify(jobSetManifest(m, o.pod as k8s.types.input.core.v1.PodSpec, labels, o.gate), null, 2));
         const configMap = new k8s.core.v1.ConfigMap(`${name}-jobset`, {

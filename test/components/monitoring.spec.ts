@@ -30,7 +30,7 @@ describe("monitoring (pure parts)", () => {
             assert.deepEqual([...new Set(alerts.map((a) => a.alert))].sort(), [
                 "BatchQueueAtQuota", "BatchWorkloadWaitingLong", "ContainerCpuHigh", "ContainerMemoryHigh", "DriftRetrainingTriggered", "GpuMemoryHigh", "GpuUnderutilizedDuringTraining", "MlflowDown",
                 "ModelAutoscalerAtMaximum", "ModelDriftHigh", "ModelErrorRatioHigh", "ModelLatencyHigh", "ModelNoReplicasAvailable",
-                "NamespaceQuotaNearlyUsed", "PersistentVolumeFillingUp", "QualityGateFailedTwice", "RetrainingFailed", "RetrainingStale",
+                "NamespaceQuotaNearlyUsed", "PersistentVolumeFillingUp", "QualityGateFailedTwice", "RetrainingFailed", "RetrainingStale", "TuningStudyStalled",
             ]);
             for (const a of alerts) {
                 assert.match(a.labels!.severity, /^(info|warning|critical)$/, a.alert);
@@ -77,7 +77,7 @@ describe("monitoring (pure parts)", () => {
     describe("dashboards", () => {
         const dashboards = loadDashboards(DASHBOARDS_DIR).map((d) => ({ ...d, parsed: JSON.parse(d.json) }));
 
-        it("has the six dashboards, each with a unique uid and a title", () => {
+        it("has the seven dashboards, each with a unique uid and a title", () => {
             assert.deepEqual(dashboards.map((d) => [d.file, d.parsed.uid, d.parsed.title]), [
                 ["batch-queues.json", "mlops-batch-queues", "Batch queues"],
                 ["drift.json", "mlops-drift", "Model drift"],
@@ -85,6 +85,7 @@ describe("monitoring (pure parts)", () => {
                 ["model-serving.json", "mlops-model-serving", "Model serving"],
                 ["platform-overview.json", "mlops-platform-overview", "Platform overview"],
                 ["training.json", "mlops-training", "Training and retraining"],
+                ["tuning.json", "mlops-tuning", "Hyperparameter search"],
             ]);
             assert.equal(new Set(dashboards.map((d) => d.uid)).size, dashboards.length);
         });
@@ -110,6 +111,7 @@ describe("monitoring (pure parts)", () => {
                 "Release: traffic share per version", "Release: analysis results",
             ]);
             assert.deepEqual(titles("mlops-gpu"), ["GPU utilization per node", "GPU utilization per pod", "GPU memory used", "Power draw", "GPUs requested per namespace"]);
+            assert.deepEqual(titles("mlops-tuning"), ["Best objective value over time", "Best objective value per finished trial", "Trials by state", "Tuning workers running", "Time since last trial finished"]);
             assert.deepEqual(titles("mlops-platform-overview"), ["MLflow up", "Pending pods", "Quota use per namespace and resource", "Nodes per pool", "GPU nodes by purpose"]);
         });
     });

@@ -353,6 +353,32 @@ function handWrittenCases(groups: RuleGroup[], runbookBase: string, stack: Stack
                 at("DriftRetrainingTriggered", 61),
             ],
         },
+        {
+            // Every Job starts at t=0 with 2 active workers. stuck: 3 complete trials all along; progressing: a 4th
+            // at 100m; first: its first trial finishes at 90m (a new series); done: no active worker; retrain: a
+            // retraining Job. Running for over 120m from 121m, firing 5m later.
+            name: "TuningStudyStalled: active tune workers for over 120m with no new complete or pruned trial, for 5m",
+            interval: "1m",
+            input_series: [
+                ...["stuck", "progressing", "first", "done"].flatMap((model) => [
+                    series("kube_job_status_active", { namespace: "ml-serving", job_name: `${model}-tune-1` }, model === "done" ? "0x140" : "2x140"),
+                    series("kube_job_status_start_time", { namespace: "ml-serving", job_name: `${model}-tune-1` }, "0x140"),
+                    series("kube_job_owner", { namespace: "ml-serving", job_name: `${model}-tune-1`, owner_kind: "CronJob", owner_name: `${model}-tune`, owner_is_controller: "true" }, "1x140"),
+                ]),
+                series("kube_job_status_active", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1" }, "1x140"),
+                series("kube_job_status_start_time", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1" }, "0x140"),
+                series("kube_job_owner", { namespace: "ml-serving", job_name: "fraud-detector-retrain-1", owner_kind: "CronJob", owner_name: "fraud-detector-retrain", owner_is_controller: "true" }, "1x140"),
+                series("mlops_tuning_trials", { job: "mlops-tuning", namespace: "ml-serving", model: "stuck", state: "complete" }, "3x140"),
+                series("mlops_tuning_trials", { job: "mlops-tuning", namespace: "ml-serving", model: "stuck", state: "fail" }, "0+1x140"),
+                series("mlops_tuning_trials", { job: "mlops-tuning", namespace: "ml-serving", model: "progressing", state: "complete" }, "3x100 4x40"),
+                series("mlops_tuning_trials", { job: "mlops-tuning", namespace: "ml-serving", model: "first", state: "pruned" }, "_x90 1x50"),
+                series("mlops_tuning_trials", { job: "mlops-tuning", namespace: "ml-serving", model: "done", state: "complete" }, "3x140"),
+            ],
+            alert_rule_test: [
+                at("TuningStudyStalled", 125),
+                at("TuningStudyStalled", 126, fires("TuningStudyStalled", "warning", { namespace: "ml-serving", model: "stuck" }, 2)),
+            ],
+        },
     ];
     if (stack === "prod") {
         // The prod config's own numbers: fraud-detector's p95 threshold is 0.5 s, churn-predictor retrains

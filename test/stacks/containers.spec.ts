@@ -20,6 +20,7 @@ interface ImageNeeds {
 
 export const IMAGE_NEEDS: ImageNeeds[] = [
     { match: /^ghcr\.io\/mlflow\/mlflow:/, source: "mlflow/mlflow docker/Dockerfile.full: no USER, packages world-readable; the server writes HOME and the Prometheus dir", user: "non-root", writable: ["/tmp", "/tmp/prometheus"] },
+    { match: /^ghcr\.io\/optuna\/optuna-dashboard:/, source: "optuna/optuna-dashboard v0.20.0 Dockerfile: python:3.12-slim-bookworm, packages installed as root and world-readable, no USER; gunicorn keeps its worker heartbeat files in the temp dir", user: "non-root", writable: ["/tmp"] },
     { match: /^gcr\.io\/cloud-sql-connectors\/cloud-sql-proxy:/, source: "GoogleCloudPlatform/cloud-sql-proxy v2.25.3 Dockerfile: USER 65532; writes nothing", user: 65532, writable: [] },
     { match: /^registry\.k8s\.io\/kubectl:/, source: "kubernetes/kubernetes build/server-image/kubectl: kubectl caches discovery under $HOME/.kube", user: "non-root", writable: ["/tmp"] },
     // The exporter's image entrypoint (docker/dcgm-exporter-entrypoint.sh) runs ldconfig under `set -e`, which a

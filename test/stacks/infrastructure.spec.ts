@@ -227,7 +227,7 @@ describe("stack plans", () => {
             assert.equal(q.metadata.namespace, "ml-serving");
             assert.deepEqual(q.spec.hard, {
                 "limits.cpu": "80", "limits.memory": "320Gi", persistentvolumeclaims: "20",
-                "requests.cpu": "40", "requests.memory": "160Gi", "requests.nvidia.com/gpu": "8", "requests.storage": "1Ti",
+                "requests.cpu": "40", "requests.memory": "256Gi", "requests.nvidia.com/gpu": "8", "requests.storage": "1Ti",
             });
         });
 
@@ -242,7 +242,7 @@ describe("stack plans", () => {
                     assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
                     assert.equal(ofType(plan, T.limitRange).filter((l) => l.inputs.metadata.namespace === name).length, 1);
                     const policies = ofType(plan, T.networkPolicy)
-                        .filter((p) => p.inputs.metadata.namespace === name && !p.parent?.includes("ModelService") && !p.parent?.includes("ModelJobs"))
+                        .filter((p) => p.inputs.metadata.namespace === name && !p.parent?.includes("ModelService") && !p.parent?.includes("ModelJobs") && !p.parent?.includes("ModelTuning"))
                         .map((p) => p.inputs);
                     const expected = name === "mlflow"
                         ? [...defaults, "allow-google-apis-and-cloud-sql", "allow-mlflow-clients", ...(plan === prod ? ["allow-acme-http01-solver"] : [])]

@@ -70,7 +70,8 @@ describe("MLflow in the stack plans", () => {
             const s = one(prod, T.instance, "mlflow-db-postgres").inputs.settings;
             assert.equal(s.insightsConfig.queryInsightsEnabled, true);
             assert.deepEqual(s.maintenanceWindow, { day: 7, hour: 3, updateTrack: "stable" });
-            assert.deepEqual(ofType(prod, T.database).map((d) => d.inputs.name).sort(), ["feature_registry", "mlflow", "mlflow_auth"]);
+            // optuna: the tuning studies' own database on the same instance (TuningService).
+            assert.deepEqual(ofType(prod, T.database).map((d) => d.inputs.name).sort(), ["feature_registry", "mlflow", "mlflow_auth", "optuna"]);
             const user = one(prod, T.user, "mlflow-db-mlflow").inputs;
             assert.equal(user.name, "mlflow");
             assert.equal(user.password, SECRET);

@@ -120,7 +120,7 @@ describe("models in the stack plans", () => {
             for (const plan of [dev, prod]) {
                 const found = pods(plan);
                 assert.equal(found.filter((p) => p.kind === "serving").length, plan === prod ? 5 : 2);
-                assert.equal(found.filter((p) => p.kind === "jobs").length, plan === prod ? 5 : 2, "retrain and drift CronJobs, and ranker's JobSet");
+                assert.equal(found.filter((p) => p.kind === "jobs").length, plan === prod ? 6 : 2, "retrain, drift and tune CronJobs, and ranker's JobSet");
                 for (const p of found) {
                     const secret = `${p.model}-mlflow-${p.kind === "serving" ? "reader" : "writer"}`;
                     // With drift retraining, the check is the init container (the trigger after it has no MLflow user).

@@ -1,0 +1,3 @@
+export * from "./tuning";
+export * from "./tuningService";
+export * from "./modelTuning";
