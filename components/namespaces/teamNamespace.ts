@@ -104,7 +104,7 @@ export function resolveTeamNamespace(o: TeamNamespaceOptions, report: Report): R
     for (const [field, hard, quotaField] of fits) {
         const v = parseQuantity(containerDefaults[field]);
         if (v !== undefined && hard !== undefined && v > hard) {
-            report(`containerDefaults.${field}`, `exceeds quota.${quotaField} (${quota[quotaField]}): not even one pod of the default size would be admitted`, containerDefaults[field]);
+            report(`containerDefaults.${field}`, `exceeds quota.${quotaField} (${quota[quotaField]}): not even one pod of the default size would be admitted; raise the quota or lower the default`, containerDefaults[field]);
         }
     }
 

@@ -162,10 +162,10 @@ describe("config validated to the cloud's own rules", () => {
             // Defaults: requests 250m / 512Mi, limits 1 / 1Gi. Exactly that much quota is enough.
             assert.deepEqual(ns({ requestsCpu: "250m", limitsCpu: "1", requestsMemory: "512Mi", limitsMemory: "1Gi" }), []);
             assert.deepEqual(ns({ requestsCpu: "249m", limitsCpu: "999m", requestsMemory: "511Mi", limitsMemory: "1023Mi" }).map((i) => [i.key, i.value, i.message]), [
-                ["containerDefaults.requestCpu", "250m", "exceeds quota.requestsCpu (249m): not even one pod of the default size would be admitted"],
-                ["containerDefaults.cpu", "1", "exceeds quota.limitsCpu (999m): not even one pod of the default size would be admitted"],
-                ["containerDefaults.requestMemory", "512Mi", "exceeds quota.requestsMemory (511Mi): not even one pod of the default size would be admitted"],
-                ["containerDefaults.memory", "1Gi", "exceeds quota.limitsMemory (1023Mi): not even one pod of the default size would be admitted"],
+                ["containerDefaults.requestCpu", "250m", "exceeds quota.requestsCpu (249m): not even one pod of the default size would be admitted; raise the quota or lower the default"],
+                ["containerDefaults.cpu", "1", "exceeds quota.limitsCpu (999m): not even one pod of the default size would be admitted; raise the quota or lower the default"],
+                ["containerDefaults.requestMemory", "512Mi", "exceeds quota.requestsMemory (511Mi): not even one pod of the default size would be admitted; raise the quota or lower the default"],
+                ["containerDefaults.memory", "1Gi", "exceeds quota.limitsMemory (1023Mi): not even one pod of the default size would be admitted; raise the quota or lower the default"],
             ]);
             assert.deepEqual(ns({ requestsCpu: "2", limitsCpu: "2" }, { cpu: "3", requestCpu: "1" }).map((i) => i.key), ["containerDefaults.cpu"]);
         });
