@@ -13,6 +13,9 @@ import { GATEWAY_NAMESPACE } from "../components/serving/routing";
 import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
 import { BatchObjects } from "../components/scheduling/batchPlan";
 import { checkModelCapacity, planBatch } from "./capacity";
+import { PAGING_ENVIRONMENTS, POOL_CAP_ENVIRONMENTS, POOL_MAX_NODES } from "./policyLimits";
+import { checkNamespaces } from "./stackKeys";
+import { checkRegion } from "./zones";
 import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -100,7 +103,6 @@ export interface PlatformConfig {
 export type RawConfig = Record<string, unknown>;
 
 const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
-const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
 /**
  * Validates and resolves the whole stack configuration, reporting every problem at once.
@@ -114,11 +116,13 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
             r.add(key, `is not a known key; allowed: ${CONFIG_KEYS.map(K).join(", ")}`, top[key]);
         }
     }
+    r.issues.push(...checkNamespaces(Object.keys(top), PROJECT));
 
     const project = r.string(top, "gcp:project", "", "the Google Cloud project ID (pulumi config set gcp:project <id>)");
     if (project !== undefined && !PROJECT_ID.test(project)) r.add("gcp:project", "must be a Google Cloud project ID: 6-30 lowercase letters, digits or '-', starting with a letter", project);
     const region = r.string(top, "gcp:region", "", "a Google Cloud region such as us-central1 (pulumi config set gcp:region <region>)");
-    if (region !== undefined && !REGION.test(region)) r.add("gcp:region", "must be a Google Cloud region such as us-central1 or europe-west4", region);
+    const regionCheck = region === undefined ? undefined : checkRegion(region);
+    if (regionCheck && !regionCheck.ok) r.add("gcp:region", regionCheck.message, region);
     const regionOr = region ?? "us-central1";
 
     const envRaw = r.string(top, K("environment"), "");
@@ -136,7 +140,7 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
 
     const pools = (r.list(top[K("gpuNodePools")], K("gpuNodePools")) ?? []).map((entry, i) => readGpuPool(r, entry, `${K("gpuNodePools")}[${i}]`));
     checkUniqueNames(pools.map((p) => p?.name), K("gpuNodePools"), r);
-    const gpuNodePools = pools.flatMap((p, i) => (p ? [resolveGpuNodePool(p, regionOr, reporter(r.issues, `${K("gpuNodePools")}[${i}]`))] : []));
+    const gpuNodePools = pools.flatMap((p, i) => (p ? [resolveGpuNodePool(p, regionOr, reporter(r.issues, `${K("gpuNodePools")}[${i}]`), cluster.regional ? undefined : cluster.zone)] : []));
 
     const nss = (r.list(top[K("namespaces")], K("namespaces")) ?? []).map((entry, i) => readNamespace(r, entry, `${K("namespaces")}[${i}]`));
     checkUniqueNames(nss.map((n) => n?.name), K("namespaces"), r);
@@ -149,6 +153,18 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const mlflowOptions = readMlflow(r, top[K("mlflow")], K("mlflow"));
     const mlflow = resolveMlflow(mlflowOptions, dev, reporter(r.issues, K("mlflow")));
     const monitoring = resolveMonitoring(readMonitoring(r, top[K("monitoring")], K("monitoring")), dev, reporter(r.issues, K("monitoring")));
+    // Policy limits config already decides (config/policyLimits.ts): the same numbers as the policy pack.
+    if (POOL_CAP_ENVIRONMENTS.includes(environment)) {
+        const capped: [string, number][] = [[`${K("cluster")}.systemPool.maxNodes`, cluster.systemPool.maxNodes], ...gpuNodePools.map((p, i): [string, number] => [`${K("gpuNodePools")}[${i}].maxNodes`, p.maxNodes])];
+        for (const [key, max] of capped) {
+            if (Number.isInteger(max) && max > POOL_MAX_NODES) r.add(key, `must be at most ${POOL_MAX_NODES} in ${environment} (policy nodepool-max-nodes-cap)`, max);
+        }
+    }
+    // Prod must page someone: with no receiver, critical alerts only reach Alertmanager's UI.
+    const a = monitoring.alerting;
+    if (PAGING_ENVIRONMENTS.includes(environment) && !a.email && !a.slackWebhookUrl && !a.webhookUrl) {
+        r.add(`${K("monitoring")}.alerting`, `must name at least one receiver in ${environment} (alerting.email, alerting.slackWebhookUrl or alerting.webhookUrl): critical alerts must reach someone (policy alerting-critical-reaches-someone)`);
+    }
     const tls = readTls(r, top[K("tls")], K("tls"), dev, mlflow.hostname !== undefined || monitoring.grafanaHostname !== undefined);
 
     const modelKey = K("models");
@@ -334,14 +350,13 @@ function readNamespace(r: FieldReader, raw: unknown, key: string): TeamNamespace
 }
 
 /**
- * Reads this program's keys from the Pulumi runtime's config (as the CLI passes it: structured values as JSON).
- * Keys that are not JSON are kept as strings.
+ * Reads every key of the stack's config from the Pulumi runtime (as the CLI passes it: structured values as
+ * JSON), so parsePlatformConfig can reject keys no reader looks at. Keys that are not JSON are kept as strings.
  */
 export function readStackConfig(): RawConfig {
     const all = pulumi.runtime.allConfig();
     const raw: RawConfig = {};
     for (const [key, text] of Object.entries(all)) {
-        if (!key.startsWith(`${PROJECT}:`) && key !== "gcp:project" && key !== "gcp:region") continue;
         try {
             raw[key] = JSON.parse(text);
         } catch {

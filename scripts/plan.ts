@@ -10,14 +10,34 @@ import { checkPolicies, formatReport } from "./harness/policy";
 import { kubernetesObjects, readPlan, summarize, writePlan } from "./harness/output";
 import { diffPlans, formatDiff } from "./harness/diff";
 import { PlanError, runPlan } from "./harness/runPlan";
-import { ROOT, listStacks, loadStackConfig } from "./harness/stackConfig";
+import { ROOT, StackFileError, listStacks, loadStackConfig } from "./harness/stackConfig";
+
+const FLAGS = ["--out", "--config-file", "--diff"];
+
+/** Splits argv into flags (each needs a value) and positionals; the problem, if the command line is malformed. */
+function parseArgs(argv: string[]): { flags: Record<string, string>; positional: string[] } | { error: string } {
+    const flags: Record<string, string> = {};
+    const positional: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (!a.startsWith("--")) { positional.push(a); continue; }
+        if (!FLAGS.includes(a)) return { error: `unknown option ${a}` };
+        const value = argv[i + 1];
+        if (value === undefined || value.startsWith("--")) return { error: `${a} needs a value` };
+        flags[a] = value;
+        i++;
+    }
+    return { flags, positional };
+}
 
 async function main(argv: string[]): Promise<number> {
-    const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-    const positional = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
+    const args = parseArgs(argv);
+    const positional = "error" in args ? [] : args.positional;
+    const flag = (name: string) => ("error" in args ? undefined : args.flags[name]);
     const stack = positional[0];
-    if (!stack || positional.length > 1) {
-        console.error(`usage: npm run plan -- <stack> [--out <dir>] [--config-file <file>] [--diff <dir>]; stacks: ${listStacks().join(", ")}`);
+    if ("error" in args || !stack || positional.length > 1) {
+        const why = "error" in args ? `error: ${args.error}\n` : "";
+        console.error(`${why}usage: npm run plan -- <stack> [--out <dir>] [--config-file <file>] [--diff <dir>]; stacks: ${listStacks().join(", ")}`);
         return 2;
     }
     const outDir = path.resolve(flag("--out") ?? path.join(ROOT, "out", stack));
@@ -54,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
         return report.mandatory > 0 ? 1 : 0;
     } catch (e) {
         const cause = e instanceof PlanError ? e.cause : e;
-        console.error(cause instanceof ConfigError ? `error: ${cause.message}` : cause);
+        console.error(cause instanceof ConfigError || cause instanceof StackFileError ? `error: ${cause.message}` : cause);
         return 1;
     }
 }

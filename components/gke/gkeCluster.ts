@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Report, resolveOrThrow } from "../../config/errors";
 import { TRUSTED_IMAGE_PREFIXES } from "../../config/registries";
 import { definedOnly, parseCidr } from "../../config/validate";
+import { checkZone } from "../../config/zones";
 import { SECONDARY_RANGES } from "../network/platformNetwork";
 import {
     BINARY_AUTHORIZATION_MODES, BinaryAuthorizationMode, CONTROL_PLANE_ACCESS, ControlPlaneAccess, KMS_ENCRYPTER_DECRYPTER,
@@ -136,8 +137,9 @@ export function resolveGkeCluster(o: GkeClusterOptions, region: string, report: 
     const d = CLUSTER_DEFAULTS;
     const regional = o.regional ?? d.regional;
     if (!regional && o.zone === undefined) report("zone", `is required when regional is false: a zone of ${region}, such as ${region}-a`);
-    if (o.zone !== undefined && !new RegExp(`^${region}-[a-z]$`).test(o.zone)) {
-        report("zone", `must be a zone of the region ${region}, such as ${region}-a`, o.zone);
+    if (o.zone !== undefined) {
+        const z = checkZone(o.zone, region);
+        if (!z.ok) report("zone", z.message, o.zone);
     }
     const releaseChannel = o.releaseChannel ?? d.releaseChannel;
     if (!RELEASE_CHANNELS.includes(releaseChannel)) report("releaseChannel", `allowed: ${RELEASE_CHANNELS.join(", ")}`, releaseChannel);

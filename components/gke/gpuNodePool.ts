@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCELERATOR_TYPES, COMPACT_PLACEMENT_FAMILIES, MIG_PARTITIONS, gpusPerNode, partitionsPerGpu } from "../../config/accelerators";
 import { Report, resolveOrThrow } from "../../config/errors";
+import { checkZone, gpuRegions, gpuZonesIn, zonesOf } from "../../config/zones";
 import { GPU_TAINT, NodePurpose, checkPoolSize, hardenedNodeConfig } from "./nodeConfig";
 
 export const GPU_PURPOSES = ["serving", "training"] as const;
@@ -54,7 +55,7 @@ export interface GpuNodePoolOptions {
 export interface GpuNodePoolArgs extends GpuNodePoolOptions {
     /** Cluster name. Required. */
     cluster: pulumi.Input<string>;
-    /** Cluster location (region or zone). Required. */
+    /** Cluster location (region or zone). Required; a zone means a zonal cluster, whose zone must offer the GPU when `zones` is unset. */
     location: string;
     /** Region of the cluster, to check `zones`. Required. */
     region: string;
@@ -76,8 +77,39 @@ export type ResolvedGpuPool = Required<Omit<GpuNodePoolOptions, "zones" | "shari
 
 const POOL_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
+/**
+ * Each zone must be a zone of the region that offers the pool's GPU (config/zones.ts). Without `zones`, the
+ * pool takes the cluster's zones: the zonal cluster's zone, or the regional cluster's zones, which GKE picks
+ * from the region, so every zone of the region must offer the GPU.
+ * @param clusterZone the zone of a zonal cluster; undefined for a regional one.
+ */
+function checkGpuZones(o: GpuNodePoolOptions, region: string, clusterZone: string | undefined, report: Report): void {
+    const offered = gpuZonesIn(o.acceleratorType, region);
+    const regionZones = zonesOf(region);
+    // An unknown GPU type or region is reported on its own key.
+    if (!offered || !regionZones) return;
+    const where = offered.length > 0
+        ? `in ${region} it is offered in ${offered.join(", ")}`
+        : `no zone of ${region} offers it; regions that do: ${gpuRegions(o.acceleratorType).join(", ")}`;
+    if (o.zones !== undefined) {
+        o.zones.forEach((z, i) => {
+            const inRegion = checkZone(z, region);
+            if (!inRegion.ok) report(`zones[${i}]`, inRegion.message, z);
+            else if (!offered.includes(z)) report(`zones[${i}]`, `does not offer ${o.acceleratorType}; ${where}`, z);
+        });
+        return;
+    }
+    // Compact placement already demands exactly one zone; one message for the key is enough.
+    if (o.placement === "compact") return;
+    const missing = (clusterZone !== undefined ? [clusterZone] : regionZones).filter((z) => regionZones.includes(z) && !offered.includes(z));
+    if (missing.length > 0) {
+        const whose = clusterZone !== undefined ? `the cluster's zone ${clusterZone}` : `the regional cluster's zones (any of ${regionZones.join(", ")})`;
+        report("zones", `is unset, so the pool uses ${whose}, and ${missing.join(", ")} do${missing.length === 1 ? "es" : ""} not offer ${o.acceleratorType}; ${where}${offered.length > 0 ? "; set zones to some of them" : ""}`);
+    }
+}
+
 /** Pure: fills defaults and reports every bad option, by field name. */
-export function resolveGpuNodePool(o: GpuNodePoolOptions, region: string, report: Report): ResolvedGpuPool {
+export function resolveGpuNodePool(o: GpuNodePoolOptions, region: string, report: Report, clusterZone?: string): ResolvedGpuPool {
     const d = GPU_POOL_DEFAULTS;
     // Pulumi appends an 8-character suffix to the GKE node pool name, whose limit is 40.
     if (!POOL_NAME.test(o.name) || o.name.length > 32) {
@@ -101,9 +133,7 @@ export function resolveGpuNodePool(o: GpuNodePoolOptions, region: string, report
     if (!Number.isInteger(diskSizeGb) || diskSizeGb < 50 || diskSizeGb > 65536) report("diskSizeGb", "must be an integer from 50 to 65536", diskSizeGb);
     const driverVersion = o.driverVersion ?? d.driverVersion;
     if (!GPU_DRIVER_VERSIONS.includes(driverVersion)) report("driverVersion", `allowed: ${GPU_DRIVER_VERSIONS.join(", ")}`, driverVersion);
-    (o.zones ?? []).forEach((z, i) => {
-        if (!new RegExp(`^${region}-[a-z]$`).test(z)) report(`zones[${i}]`, `must be a zone of the region ${region}, such as ${region}-a`, z);
-    });
+    checkGpuZones(o, region, clusterZone, report);
 
     const provisioning: Provisioning = o.provisioning ?? (o.spot ? "spot" : "on-demand");
     if (!PROVISIONING.includes(provisioning)) report("provisioning", `allowed: ${PROVISIONING.join(", ")}`, o.provisioning);
@@ -154,7 +184,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:gke:GpuNodePool", name, {}, opts);
-        const r = resolveOrThrow(`GpuNodePool ${name}`, (report) => resolveGpuNodePool(args, args.region, report));
+        const r = resolveOrThrow(`GpuNodePool ${name}`, (report) => resolveGpuNodePool(args, args.region, report, args.location === args.region ? undefined : args.location));
         this.spec = r;
         const purpose: NodePurpose = r.purpose;
         const flexStart = r.provisioning === "flex-start";

@@ -51,18 +51,37 @@ export interface MonitoringOptions {
 
 export type ResolvedMonitoring = Required<Omit<MonitoringOptions, "grafanaHostname" | "alerting">> & { grafanaHostname?: string; alerting: AlertingOptions };
 
-const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+const DURATION = /^([0-9]+)(ms|s|m|h|d|w|y)$/;
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400, y: 365 * 86400 };
+
+/** Seconds in a Prometheus duration (one number and unit, as the chart passes it), or undefined. */
+export function durationSeconds(text: string): number | undefined {
+    const m = DURATION.exec(text);
+    return m ? Number(m[1]) * UNIT_SECONDS[m[2]] : undefined;
+}
+
+/**
+ * Bounds on the monitoring options. Storage: a Persistent Disk volume holds at most 64 TiB (Compute Engine's
+ * disk limit, the same 65536 GB bound node pools' diskSizeGb use). Retention: a year; longer history belongs
+ * in a long-term store, not Prometheus's local TSDB.
+ */
+export const MONITORING_LIMITS = { maxRetentionDays: 365, maxStorageBytes: 64 * 2 ** 40 };
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SMARTHOST = /^[a-z0-9.-]+:[0-9]{1,5}$/;
 
 /** Pure: fills defaults and reports every bad option. Secret values are never quoted in messages. */
 export function resolveMonitoring(o: MonitoringOptions, dev: boolean, report: Report): ResolvedMonitoring {
     const retention = o.retention ?? (dev ? "7d" : "30d");
-    if (!DURATION.test(retention)) report("retention", "must be a Prometheus duration such as 15d, 12h or 4w", retention);
+    const seconds = durationSeconds(retention);
+    if (seconds === undefined) report("retention", "must be a Prometheus duration such as 15d, 12h or 4w", retention);
+    else if (seconds < 3600 || seconds > MONITORING_LIMITS.maxRetentionDays * 86400) {
+        report("retention", `must be from 1h to ${MONITORING_LIMITS.maxRetentionDays}d: Prometheus's local storage is not long-term storage`, retention);
+    }
     const storageSize = o.storageSize ?? (dev ? "20Gi" : "100Gi");
     const bytes = parseQuantity(storageSize);
     if (bytes === undefined) report("storageSize", QUANTITY_RULE, storageSize);
     else if (bytes < 2 ** 30) report("storageSize", "must be at least 1Gi", storageSize);
+    else if (bytes > MONITORING_LIMITS.maxStorageBytes) report("storageSize", "must be at most 64Ti: the largest Persistent Disk volume (the storage class is pd-balanced)", storageSize);
     const replicas = o.replicas ?? (dev ? 1 : 2);
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) report("replicas", "must be a whole number from 1 to 5", replicas);
     if (o.grafanaHostname !== undefined && !isDnsName(o.grafanaHostname)) report("grafanaHostname", "must be a fully qualified DNS name such as grafana.ml.example.com (lowercase)", o.grafanaHostname);

@@ -35,6 +35,12 @@ export const NAMESPACE_DEFAULTS = {
     monitoringNamespace: "monitoring",
 };
 
+/**
+ * Ceilings on one namespace's quota: far above any team's need, low enough that a slip of the keyboard
+ * (10000 for 100, Pi for Gi) fails here instead of reaching a manifest.
+ */
+export const NAMESPACE_QUOTA_LIMITS = { cpu: 10000, memoryBytes: 2 ** 50, storageBytes: 2 ** 50, gpus: 10000, pvcs: 10000 };
+
 /** Namespaces that belong to Kubernetes or GKE; the platform never manages them. */
 export const RESERVED_NAMESPACES = /^(default|kube-.*|gke-.*|gmp-.*|gatekeeper-system)$/;
 
@@ -66,16 +72,41 @@ export function resolveTeamNamespace(o: TeamNamespaceOptions, report: Report): R
         const lm = num(`${field}.${limit[0]}`, limit[1]);
         if (rq !== undefined && lm !== undefined && rq > lm) report(`${field}.${request[0]}`, `must not exceed ${limit[0]} (${limit[1]})`, request[1]);
     };
-    pair("quota", ["requestsCpu", quota.requestsCpu], ["limitsCpu", quota.limitsCpu]);
-    pair("quota", ["requestsMemory", quota.requestsMemory], ["limitsMemory", quota.limitsMemory]);
-    num("quota.storage", quota.storage);
+    const L = NAMESPACE_QUOTA_LIMITS;
+    // A ceiling per quantity: a typo (an extra zero, Pi for Gi) must not reach the manifest as a quota nobody meant.
+    const capped = (field: string, text: string, max: number, maxText: string): number | undefined => {
+        const v = num(field, text);
+        if (v !== undefined && v > max) report(field, `must be at most ${maxText} per namespace`, text);
+        return v;
+    };
+    const q = {
+        requestsCpu: capped("quota.requestsCpu", quota.requestsCpu, L.cpu, `${L.cpu} CPUs`),
+        limitsCpu: capped("quota.limitsCpu", quota.limitsCpu, L.cpu, `${L.cpu} CPUs`),
+        requestsMemory: capped("quota.requestsMemory", quota.requestsMemory, L.memoryBytes, "1Pi"),
+        limitsMemory: capped("quota.limitsMemory", quota.limitsMemory, L.memoryBytes, "1Pi"),
+    };
+    if (q.requestsCpu !== undefined && q.limitsCpu !== undefined && q.requestsCpu > q.limitsCpu) report("quota.requestsCpu", `must not exceed limitsCpu (${quota.limitsCpu})`, quota.requestsCpu);
+    if (q.requestsMemory !== undefined && q.limitsMemory !== undefined && q.requestsMemory > q.limitsMemory) report("quota.requestsMemory", `must not exceed limitsMemory (${quota.limitsMemory})`, quota.requestsMemory);
+    capped("quota.storage", quota.storage, L.storageBytes, "1Pi");
     for (const f of ["gpus", "pvcs"] as const) {
         if (!Number.isInteger(quota[f]) || quota[f] < 0) report(`quota.${f}`, "must be a whole number, 0 or more", quota[f]);
+        else if (quota[f] > L[f]) report(`quota.${f}`, `must be at most ${L[f]} per namespace`, quota[f]);
     }
 
     const containerDefaults = { ...d.containerDefaults, ...definedOnly(o.containerDefaults) };
     pair("containerDefaults", ["requestCpu", containerDefaults.requestCpu], ["cpu", containerDefaults.cpu]);
     pair("containerDefaults", ["requestMemory", containerDefaults.requestMemory], ["memory", containerDefaults.memory]);
+    // A pod of one container with the LimitRange's defaults must fit the quota, or every such pod is refused.
+    const fits: [keyof ContainerDefaults, number | undefined, keyof NamespaceQuota][] = [
+        ["requestCpu", q.requestsCpu, "requestsCpu"], ["cpu", q.limitsCpu, "limitsCpu"],
+        ["requestMemory", q.requestsMemory, "requestsMemory"], ["memory", q.limitsMemory, "limitsMemory"],
+    ];
+    for (const [field, hard, quotaField] of fits) {
+        const v = parseQuantity(containerDefaults[field]);
+        if (v !== undefined && hard !== undefined && v > hard) {
+            report(`containerDefaults.${field}`, `exceeds quota.${quotaField} (${quota[quotaField]}): not even one pod of the default size would be admitted; raise the quota or lower the default`, containerDefaults[field]);
+        }
+    }
 
     const podSecurity = o.podSecurity ?? d.podSecurity;
     if (!POD_SECURITY_LEVELS.includes(podSecurity)) report("podSecurity", `allowed: ${POD_SECURITY_LEVELS.join(", ")}`, podSecurity);

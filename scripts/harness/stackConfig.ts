@@ -2,7 +2,7 @@
 // `secure:` values cannot be decrypted offline, so they become placeholders and their keys are secret.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { YAMLError, parse } from "yaml";
 
 export interface StackConfig {
     /** Full key (`gcp:project`, `mlops-platform:cluster`) to value. */
@@ -20,8 +20,28 @@ export function stackFile(stack: string): string {
 /** Reads `Pulumi.<stack>.yaml`, or `file` when given (a stack file in the same format). */
 export function loadStackConfig(stack: string, file = stackFile(stack)): StackConfig {
     if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(process.cwd(), file)}; stacks here: ${listStacks().join(", ")}`);
-    const doc = parse(fs.readFileSync(file, "utf8")) ?? {};
+    let doc;
+    try {
+        doc = parse(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (e) {
+        if (!(e instanceof YAMLError)) throw e;
+        // The parser's own message repeats the offending lines; the first line and the position are enough.
+        const at = e.linePos?.[0];
+        const where = at ? `:${at.line}:${at.col}` : "";
+        throw new StackFileError(`${path.relative(process.cwd(), file)}${where}: YAML syntax error: ${e.message.split("\n")[0]}`);
+    }
+    if (typeof doc !== "object" || Array.isArray(doc) || (doc.config !== undefined && (typeof doc.config !== "object" || Array.isArray(doc.config)))) {
+        throw new StackFileError(`${path.relative(process.cwd(), file)}: must be a map with a \`config:\` map of keys (such as gcp:project) to values`);
+    }
     return fromConfigMap(doc.config ?? {});
+}
+
+/** A stack file that cannot be read as one: printed as `error: <file>:<line>:<col>: ...`, without a stack trace. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
 }
 
 /** Replaces `{ secure: ... }` leaves with a placeholder and notes which keys hold secrets. */

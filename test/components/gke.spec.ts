@@ -108,13 +108,13 @@ describe("GKE components (pure parts)", () => {
     it("component arguments are checked like config, naming the component", () => {
         assert.throws(
             () => resolveOrThrow("GpuNodePool x", (r) => resolveGpuNodePool({ name: "x", machineType: "a3-highgpu-8g", acceleratorType: "nvidia-h100-80gb", purpose: "training", zones: ["us-east1-b"] }, "us-central1", r)),
-            /Invalid arguments to GpuNodePool x \(1 problem\):\n {2}- GpuNodePool x\.zones\[0\]: got "us-east1-b"; must be a zone of the region us-central1/,
+            /Invalid arguments to GpuNodePool x \(1 problem\):\n {2}- GpuNodePool x\.zones\[0\]: got "us-east1-b"; is not a zone of us-central1; its zones: us-central1-a, us-central1-b, us-central1-c, us-central1-f$/,
         );
     });
 
     it("rejects pool names GKE would refuse once Pulumi adds its suffix", () => {
         const issues: string[] = [];
-        resolveGpuNodePool({ name: "a".repeat(33), machineType: "g2-standard-8", acceleratorType: "nvidia-l4", purpose: "serving" }, "us-central1", (f, m) => issues.push(`${f}: ${m}`));
+        resolveGpuNodePool({ name: "a".repeat(33), machineType: "g2-standard-8", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] }, "us-central1", (f, m) => issues.push(`${f}: ${m}`));
         assert.deepEqual(issues, ["name: must be lowercase letters, digits and '-', start with a letter, end with a letter or digit, at most 32 chars"]);
     });
 

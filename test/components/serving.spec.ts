@@ -11,8 +11,8 @@ import { promqlErrors } from "../promql";
 
 const none = () => assert.fail("no issue expected");
 const pools = [
-    resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving" }, "us-central1", none),
-    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training" }, "us-central1", none),
+    resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] }, "us-central1", none),
+    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training", zones: ["us-central1-a"] }, "us-central1", none),
 ];
 const ctx: ModelContext = { dev: false, pools, namespaces: ["ml-serving"] };
 const base: ModelOptions = {

@@ -47,7 +47,7 @@ describe("stack configuration", () => {
             const raw = stackValues("dev");
             delete raw[CLUSTER];
             delete raw["mlops-platform:models"];
-            (raw[POOLS] as Any[])[0] = { name: "p", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving" };
+            (raw[POOLS] as Any[])[0] = { name: "p", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] };
             raw[NSS] = [{ name: "team-a" }];
             const cfg = parsePlatformConfig(raw, "dev");
             assert.equal(cfg.cluster.regional, true);
@@ -71,6 +71,7 @@ describe("stack configuration", () => {
             for (const [environment, binauthz] of [["dev", "dryRun"], ["staging", "enforce"], ["prod", "enforce"]]) {
                 const raw = stackValues("dev");
                 raw["mlops-platform:environment"] = environment;
+                (raw["mlops-platform:monitoring"] as Any).alerting = { webhookUrl: "https://events.pagerduty.com/x" };
                 const c = raw[CLUSTER] as Any;
                 for (const k of ["controlPlaneAccess", "binaryAuthorization", "secretsEncryption"]) delete c[k];
                 const cluster = parsePlatformConfig(raw, environment).cluster;
@@ -81,6 +82,8 @@ describe("stack configuration", () => {
         it("defaults the environment to prod, so a stack without the key is protected", () => {
             const raw = stackValues("dev");
             delete raw["mlops-platform:environment"];
+            // Prod must page someone (test/config/cloudRules.spec.ts).
+            (raw["mlops-platform:monitoring"] as Any).alerting = { webhookUrl: "https://events.pagerduty.com/x" };
             assert.equal(parsePlatformConfig(raw, "x").protectData, true);
         });
     });
@@ -151,7 +154,7 @@ describe("stack configuration", () => {
         it("a zone outside the region", () => {
             const raw = stackValues("dev");
             (raw[CLUSTER] as Any).zone = "europe-west4-a";
-            assertRejected(raw, `${CLUSTER}.zone`, "europe-west4-a", /zone of the region us-central1/);
+            assertRejected(raw, `${CLUSTER}.zone`, "europe-west4-a", /^is not a zone of us-central1; its zones: us-central1-a, us-central1-b, us-central1-c, us-central1-f$/);
         });
 
         it("a namespace name that is not DNS-1123", () => {
