@@ -6,7 +6,7 @@ import { ConfigError } from "../config/errors";
 import { formatVerdicts } from "../components/scheduling/capacity";
 import { validateObject } from "./harness/kubernetesModels";
 import { checkQueueCapacity, checkSchedulability } from "./harness/schedulability";
-import { checkPolicies, formatReport } from "./harness/policy";
+import { Analyzer, checkPolicies, formatReport } from "./harness/policy";
 import { kubernetesObjects, readPlan, summarize, writePlan } from "./harness/output";
 import { diffPlans, formatDiff } from "./harness/diff";
 import { PlanError, runPlan } from "./harness/runPlan";
@@ -43,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
     const outDir = path.resolve(flag("--out") ?? path.join(ROOT, "out", stack));
     const configFile = flag("--config-file");
     const diffDir = flag("--diff");
+    // The policy pack's process starts now and loads while this one plans (it needs about a second alone).
+    const stopPack = new AbortController();
+    const analyzer = Analyzer.start(undefined, stopPack.signal);
+    analyzer.catch(() => undefined); // a failure to start is reported where the report awaits it
     try {
         const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)));
         // Read the earlier plan before writing: it may be the same directory.
@@ -69,13 +73,17 @@ async function main(argv: string[]): Promise<number> {
             return 1;
         }
         console.log(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan); queue quotas within their pools.\n`);
-        const report = await checkPolicies(stack, plan.resources);
+        const report = await checkPolicies(stack, plan.resources, await analyzer);
         console.log(formatReport(report));
         return report.mandatory > 0 ? 1 : 0;
     } catch (e) {
         const cause = e instanceof PlanError ? e.cause : e;
         console.error(cause instanceof ConfigError || cause instanceof StackFileError ? `error: ${cause.message}` : cause);
         return 1;
+    } finally {
+        // Kills the pack's process even when the plan failed before it finished starting.
+        analyzer.then((a) => a.close(), () => undefined);
+        stopPack.abort();
     }
 }
 

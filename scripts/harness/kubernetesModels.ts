@@ -1,43 +1,8 @@
 // Validates Kubernetes objects against the OpenAPI schemas shipped by `kubernetes-models`
 // (the same schemas the API server checks), so a malformed manifest fails offline, not at deploy.
 // Groups without a models package (Kueue) are checked against their CRDs at the pinned version.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import Ajv, { ValidateFunction } from "ajv";
-import { parse } from "yaml";
+import { CRD_DIRS, crdValidator } from "./crdValidators";
 import { Plain } from "./values";
-
-/** CRDs vendored at the versions the platform installs (see crds/<name>/LICENSE). */
-const CRD_DIRS: Record<string, string> = {
-    "kueue.x-k8s.io": path.join(__dirname, "crds", "kueue-v0.19.2"),
-    "jobset.x-k8s.io": path.join(__dirname, "crds", "jobset-v0.12.0"),
-    // GKE's Gateway policy types (GCPBackendPolicy), GoogleCloudPlatform/gke-gateway-api at fc40d60.
-    "networking.gke.io": path.join(__dirname, "crds", "gke-gateway-api-fc40d60"),
-};
-
-// CRD patterns are Go regular expressions: an inline `(?i)` becomes JavaScript's `i` flag.
-const goRegExp = Object.assign(
-    (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags)),
-    { code: "goRegExp" },
-);
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
-let crdValidators: Map<string, ValidateFunction> | undefined;
-
-/** `apiVersion/kind` to a validator of the CRD's openAPIV3Schema for that version. */
-function crdValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
-    if (!crdValidators) {
-        crdValidators = new Map();
-        for (const dir of Object.values(CRD_DIRS)) {
-            for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".yaml"))) {
-                const crd = parse(fs.readFileSync(path.join(dir, f), "utf8"));
-                for (const v of crd.spec.versions) {
-                    crdValidators.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(v.schema.openAPIV3Schema));
-                }
-            }
-        }
-    }
-    return crdValidators.get(`${apiVersion}/${kind}`);
-}
 
 /** Packages holding models of custom resources, by API group. Built-in groups come from kubernetes-models. */
 const CUSTOM_RESOURCE_PACKAGES: Record<string, string> = {

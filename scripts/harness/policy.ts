@@ -107,11 +107,14 @@ export class Analyzer {
         private readonly client: AnalyzerClient,
     ) {}
 
-    /** Starts run-policy-pack on `packDir` and connects once it prints its port. */
-    static async start(packDir = buildPack()): Promise<Analyzer> {
+    /**
+     * Starts run-policy-pack on `packDir` and connects once it prints its port.
+     * @param signal kills the pack's process when aborted, also while it is still starting.
+     */
+    static async start(packDir = buildPack(), signal?: AbortSignal): Promise<Analyzer> {
         const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
         // The engine address is only used for logging; offline there is no engine.
-        const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], signal });
         let stderr = "";
         child.stderr!.on("data", (d) => (stderr += d));
         const port = await new Promise<number>((resolve, reject) => {
@@ -122,6 +125,7 @@ export class Analyzer {
                 if (m) resolve(Number(m[1]));
             });
             child.once("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving: ${stderr.trim()}`)));
+            child.on("error", reject); // failed to spawn, or aborted
         });
         const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new Analyzer(child, client);

@@ -89,9 +89,15 @@ function installHooks(): void {
     const register = proto.registerResource;
     proto.registerResource = function (req: any, callback: (err: any, resp: any) => void) {
         const rec = current;
+        // The mock engine converts the inputs from protobuf as well (to hand them to newResource): convert
+        // them once for both. It only reads the result (rpc.deserializeProperties builds new objects).
+        const struct = req.getObject();
+        const wire = struct?.toJavaScript() ?? {};
+        if (struct) struct.toJavaScript = () => wire;
+        const inputs = rec ? plain(wire) : null;
         return register.call(this, req, (err: any, resp: any) => {
             if (!err) {
-                if (rec) rec.resources.set(resp.getUrn(), toRecord(req, resp.getUrn()));
+                if (rec) rec.resources.set(resp.getUrn(), toRecord(req, resp.getUrn(), inputs));
                 markSecretOutputs(resp, req.getAdditionalsecretoutputsList());
             }
             callback(err, resp);
@@ -125,7 +131,7 @@ function providerUrn(ref: string): string | null {
     return ref ? ref.slice(0, ref.lastIndexOf("::")) : null;
 }
 
-function toRecord(req: any, urn: string): ResourceRecord {
+function toRecord(req: any, urn: string, inputs: Plain): ResourceRecord {
     return {
         urn,
         type: req.getType(),
@@ -133,7 +139,7 @@ function toRecord(req: any, urn: string): ResourceRecord {
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
         custom: req.getCustom(),
-        inputs: plain(req.getObject()?.toJavaScript() ?? {}),
+        inputs,
         protect: req.getProtect() === true,
         dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
         ignoreChanges: req.getIgnorechangesList(),
