@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "out/", "**/*.js"] },
+    { ignores: ["node_modules/", "out/", "**/*.js", "reports/", ".stryker-tmp/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

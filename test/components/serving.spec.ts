@@ -125,6 +125,33 @@ describe("serving (pure parts)", () => {
         assert.deepEqual(strategy.canary.steps[1], { pause: { duration: "5m" } });
     });
 
+    it("every canary analysis measures the canary Service against the stable one, for the step's pause", () => {
+        const m = resolveModel(base, ctx, none);
+        const steps = (rolloutStrategy(m, "fraud-detector-analysis", "fraud-detector") as Any).canary.steps.filter((s: Any) => s.analysis);
+        assert.equal(steps.length, 3);
+        for (const s of steps) {
+            assert.deepEqual(s.analysis, { templates: [{ templateName: "fraud-detector-analysis" }], args: [
+                { name: "namespace", value: "ml-serving" }, { name: "service", value: "fraud-detector-canary" },
+                { name: "baseline", value: "fraud-detector-stable" }, { name: "count", value: "5" },
+            ] });
+        }
+    });
+
+    it("the analysis template measures args.service and compares it with args.baseline", () => {
+        const spec = analysisTemplateSpec(resolveModel(base, ctx, none), "http://prometheus:9090") as Any;
+        const services = (q: string) => [...q.matchAll(/service="\{\{args\.(\w+)\}\}"/g)].map((x) => x[1]);
+        assert.equal(spec.metrics.length, 5);
+        assert.deepEqual(spec.metrics.map((x: Any) => [x.name, services(x.provider.prometheus.query)]), [
+            ["success-rate", ["service", "service"]],
+            ["p95-latency", ["service"]],
+            ["error-ratio-vs-baseline", ["service", "service", "baseline", "baseline"]],
+            ["p95-vs-baseline", ["service", "baseline"]],
+            ["prediction-shift-vs-baseline", ["service", "service", "baseline", "baseline"]],
+        ]);
+        assert.deepEqual(spec.args, [{ name: "namespace" }, { name: "service" }, { name: "baseline" }, { name: "count", value: "5" }]);
+        assert.ok(spec.metrics.every((x: Any) => x.provider.prometheus.address === "http://prometheus:9090" && x.count === "{{args.count}}" && x.interval === "1m"));
+    });
+
     it("blue-green uses pre-promotion analysis on the preview Service", () => {
         const m = resolveModel({ ...base, rollout: { strategy: "blueGreen" } }, ctx, none);
         const bg = (rolloutStrategy(m, "a", "fraud-detector") as Any).blueGreen;
@@ -180,6 +207,13 @@ describe("serving (pure parts)", () => {
         assert.deepEqual(pod.nodeSelector, { "mlops.platform/purpose": "serving", "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" });
         assert.deepEqual(pod.tolerations, [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
         assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], "1");
+        // MLflow's client reads its user and password from these two keys of the reader Secret.
+        const env = Object.fromEntries(pod.containers[0].env.map((e: Any) => [e.name, e.value ?? e.valueFrom]));
+        assert.deepEqual([env.MLFLOW_TRACKING_USERNAME, env.MLFLOW_TRACKING_PASSWORD], [
+            { secretKeyRef: { name: "fraud-detector-mlflow-reader", key: "username" } },
+            { secretKeyRef: { name: "fraud-detector-mlflow-reader", key: "password" } },
+        ]);
+        assert.deepEqual([env.MLFLOW_TRACKING_URI, env.MODEL_URI, env.MODEL_NAME, env.PORT], ["http://mlflow", "models:/fraud-detector@champion", "fraud-detector", "8080"]);
         const cpuOnly = servingPodSpec(resolveModel({ ...base, gpu: undefined }, ctx, none), { trackingUri: "x", serviceAccount: "s", mlflowCredentials: "s-mlflow-reader" }) as Any;
         assert.equal(cpuOnly.nodeSelector, undefined);
         assert.equal(cpuOnly.containers[0].resources.limits["nvidia.com/gpu"], undefined);
