@@ -104,7 +104,7 @@ describe("npm run plan", () => {
         }
         assert.match(dev.stdout, /^GPU capacity at max scale: 4 GPUs \(2 L4, 2 T4\)$/m);
         assert.match(unsafe.stdout, /^GPU capacity at max scale: 46 GPUs \(6 A100 40GB, 32 H100 80GB, 8 L4\)$/m);
-        assert.match(dev.stdout, /^Details in \S+\/dev\/: summary\.txt \(full report\), resources\.json, outputs\.json, manifests\/, platform\.svg, traffic\.svg$/m);
+        assert.match(dev.stdout, /^Details in \S+\/dev\/: summary\.txt \(full report\),(?: |\n {2})resources\.json, outputs\.json, manifests\/, platform\.svg, traffic\.svg$/m);
     });
 
     it("exits 1 with every config problem and no stack trace", () => {
