@@ -1,13 +1,16 @@
 // npm run plan -- <stack> [--out <dir>] [--config-file <Pulumi.x.yaml>] [--diff <dir of an earlier plan>]
 // Evaluates index.ts with Pulumi.<stack>.yaml under the Pulumi SDK's mock runtime (no CLI, cloud or
-// credentials) and writes out/<stack>/{resources.json,outputs.json,manifests/}.
+// credentials), writes out/<stack>/{resources.json,outputs.json,manifests/,summary.txt,*.svg} and prints a one-screen digest.
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { formatVerdicts } from "../components/scheduling/capacity";
 import { validateObject } from "./harness/kubernetesModels";
 import { checkQueueCapacity, checkSchedulability } from "./harness/schedulability";
 import { Analyzer, checkPolicies, formatReport } from "./harness/policy";
-import { kubernetesObjects, readPlan, summarize, writePlan } from "./harness/output";
+import { kubernetesObjects, readPlan, summarize, writeDetails, writePlan } from "./harness/output";
+import { digest, planCost } from "./harness/digest";
+import { formatCost } from "./harness/cost";
+import { planDiagrams } from "./harness/diagrams";
 import { diffPlans, formatDiff } from "./harness/diff";
 import { PlanError, runPlan } from "./harness/runPlan";
 import { ROOT, StackFileError, listStacks, loadStackConfig } from "./harness/stackConfig";
@@ -52,9 +55,10 @@ async function main(argv: string[]): Promise<number> {
         // Read the earlier plan before writing: it may be the same directory.
         const earlier = diffDir ? readPlan(path.resolve(diffDir)) : undefined;
         writePlan(plan, outDir);
-        console.log(summarize(plan));
-        if (earlier) console.log(`\n${formatDiff(diffPlans(earlier, plan), diffDir!)}`);
-        console.log(`\nWrote ${path.relative(process.cwd(), outDir) || "."}/resources.json, outputs.json and manifests/`);
+        // The long report goes to summary.txt; the screen gets the digest once every check has run.
+        const details = [summarize(plan)];
+        const diff = earlier && formatDiff(diffPlans(earlier, plan), diffDir!);
+        if (diff) details.push(diff);
         const objects = kubernetesObjects(plan.resources);
         const invalid = [];
         for (const { record, object } of objects) {
@@ -64,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
             console.error(`error: ${invalid.length} Kubernetes object(s) fail schema validation:\n  ${invalid.join("\n  ")}`);
             return 1;
         }
-        console.log(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
+        details.push(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
         const verdicts = checkSchedulability(plan.resources);
         const unschedulable = [...formatVerdicts(verdicts), ...checkQueueCapacity(plan.resources)];
         const ok = verdicts.filter((v) => v.problems.length === 0).length;
@@ -72,9 +76,15 @@ async function main(argv: string[]): Promise<number> {
             console.error(`error: ${verdicts.length - ok} of ${verdicts.length} pod templates can never run, or queues promise capacity no pool has:\n  ${unschedulable.join("\n  ")}`);
             return 1;
         }
-        console.log(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan); queue quotas within their pools.\n`);
+        details.push(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan); queue quotas within their pools.`);
         const report = await checkPolicies(stack, plan.resources, await analyzer);
-        console.log(formatReport(report));
+        details.push(formatReport(report), formatCost(planCost(plan)));
+        const dir = path.relative(process.cwd(), outDir) || ".";
+        const facts = { plan, dir, validObjects: objects.length, schedulable: { ok, total: verdicts.length }, policy: report };
+        const diagrams = await planDiagrams(plan.resources, stack);
+        writeDetails(outDir, [digest({ ...facts, diagrams: Object.keys(diagrams) }, true), ...details], diagrams);
+        console.log(digest({ ...facts, diagrams: Object.keys(diagrams) }));
+        if (diff) console.log(`\n${diff}`);
         return report.mandatory > 0 ? 1 : 0;
     } catch (e) {
         const cause = e instanceof PlanError ? e.cause : e;

@@ -1,4 +1,4 @@
-// Writes a plan to out/<stack>/ and prints its summary.
+// Writes a plan to out/<stack>/: resources, outputs, manifests, and the long summary a person reads after the digest.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
@@ -66,4 +66,14 @@ export function summarize(plan: Plan): string {
     for (const r of rs) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     for (const [type, n] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(4)}  ${type}`);
     return lines.join("\n");
+}
+
+/**
+ * Writes what the first screen leaves out: summary.txt (the summary above, the diff, the validation, schedulability
+ * and policy reports, the cost lines) and the pictures. Returns the pictures' file names.
+ */
+export function writeDetails(dir: string, sections: string[], diagrams: Record<string, string>): string[] {
+    fs.writeFileSync(path.join(dir, "summary.txt"), sections.join("\n\n") + "\n");
+    for (const [file, svg] of Object.entries(diagrams)) fs.writeFileSync(path.join(dir, file), svg);
+    return Object.keys(diagrams);
 }

@@ -10,7 +10,7 @@ import { Any, serially } from "../plans";
 import { waitForRPCs } from "../../scripts/harness/recorder";
 
 const none = () => assert.fail("no issue expected");
-const pools = [resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving" }, "us-central1", none)];
+const pools = [resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] }, "us-central1", none)];
 const ctx: ModelContext = { dev: false, pools, namespaces: ["ml-serving"] };
 
 /** The inputs of every resource the component registers, by type and name. */

@@ -14,7 +14,7 @@ import { Any } from "../plans";
 
 const none = () => assert.fail("no issue expected");
 const pools = [
-    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training" }, "us-central1", none),
+    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training", zones: ["us-central1-a"] }, "us-central1", none),
     resolveGpuNodePool({ name: "h100-flex", machineType: "a3-highgpu-8g", acceleratorType: "nvidia-h100-80gb", acceleratorCount: 8, purpose: "training", provisioning: "flex-start", placement: "compact", zones: ["us-central1-a"] }, "us-central1", none),
 ];
 const ctx: ModelContext = { dev: false, pools, namespaces: ["ml-serving"] };

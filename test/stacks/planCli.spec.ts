@@ -8,6 +8,7 @@ import { parse, stringify } from "yaml";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { ROOT, loadStackConfig } from "../../scripts/harness/stackConfig";
 import { kubernetesObjects } from "../../scripts/harness/output";
+import { DIGEST_MAX_COLUMNS, DIGEST_MAX_LINES } from "../../scripts/harness/digest";
 import { Any, planOf } from "../plans";
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -56,8 +57,17 @@ describe("npm run plan", () => {
         const components = expected.resources.filter((r) => !r.custom).length;
         const objects = kubernetesObjects(expected.resources).length;
         assert.match(dev.stdout, new RegExp(`^Plan for stack dev: ${expected.resources.length} resources \\(${components} components, ${expected.resources.length - components} custom\\)`, "m"));
-        assert.match(dev.stdout, new RegExp(`Validated ${objects} Kubernetes objects`));
-        assert.match(dev.stdout, /^Protected \(Pulumi protect\): none$/m, "dev protects nothing");
+        assert.match(dev.stdout, new RegExp(`; ${objects} Kubernetes objects schema-valid\\.$`, "m"));
+        // The long report moved from the screen to summary.txt, every fact of it kept.
+        const summary = fs.readFileSync(path.join(tmp, "dev", "summary.txt"), "utf8");
+        assert.match(summary, new RegExp(`^Plan for stack dev: ${expected.resources.length} resources`, "m"));
+        assert.match(summary, /^Component tree \(custom children per component\):$/m);
+        assert.match(summary, /^Resources by type:$/m);
+        assert.match(summary, new RegExp(`^Validated ${objects} Kubernetes objects`, "m"));
+        assert.match(summary, /^8 of 8 pod templates schedulable and admissible \(node pools, quotas, Kueue queues;/m);
+        assert.match(summary, /^Protected \(Pulumi protect\): none$/m, "dev protects nothing");
+        assert.match(summary, /^Cost per month \(USD\)$/m);
+        for (const svg of ["platform.svg", "traffic.svg"]) assert.match(fs.readFileSync(path.join(tmp, "dev", svg), "utf8"), /^<\?xml[^]*<\/svg>\s*$/, svg);
         const resources = JSON.parse(fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8"));
         assert.deepEqual(resources, JSON.parse(JSON.stringify(expected.resources)));
         const urns = resources.map((r: Any) => r.urn);
@@ -75,10 +85,26 @@ describe("npm run plan", () => {
     });
 
     it("prints the policy report, and exits 1 on a mandatory violation", () => {
-        assert.match(dev.stdout, /^Policy pack mlops-platform \(policies\/config\/dev\.json\): 0 mandatory, 0 advisory violation\(s\)\.$/m);
+        assert.match(dev.stdout, /^Policy pack mlops-platform \(policies\/config\/dev\.json\): 0 mandatory, 0 advisory violation\(s\)\./m);
+        assert.match(fs.readFileSync(path.join(tmp, "dev", "summary.txt"), "utf8"), /^Policy pack mlops-platform \(policies\/config\/dev\.json\): 0 mandatory, 0 advisory violation\(s\)\.$/m);
         assert.equal(unsafe.code, 1, unsafe.stdout + unsafe.stderr);
         assert.match(unsafe.stdout, /\(policies\/config\/prod\.json\): 1 mandatory/);
         assert.match(unsafe.stdout, /\[mandatory\] nodepool-allowed-machine-types: Node pool machine type "n2-highmem-8" must start with one of/);
+    });
+
+    it("prints a first screen of at most 30 lines: npm's 4, the program's warnings and the digest", () => {
+        // A violation adds a line on screen, and the temporary --out path wraps the last one: the unsafe run may
+        // pass DIGEST_MAX_LINES, never the screen.
+        for (const run of [dev, unsafe]) {
+            const screen = run.stdout.trimEnd().split("\n");
+            if (run === dev) assert.ok(screen.length <= DIGEST_MAX_LINES, `${screen.length} lines:\n${run.stdout}`);
+            for (const l of screen) assert.ok(l.length <= DIGEST_MAX_COLUMNS, `${l.length} columns: ${l}`);
+            const warnings = run.stderr.trimEnd().split("\n").filter(Boolean);
+            assert.ok(4 + warnings.length + screen.length <= 30, `${4 + warnings.length + screen.length} lines with npm's header and ${warnings.length} warning(s)`);
+        }
+        assert.match(dev.stdout, /^GPU capacity at max scale: 4 GPUs \(2 L4, 2 T4\)$/m);
+        assert.match(unsafe.stdout, /^GPU capacity at max scale: 46 GPUs \(6 A100 40GB, 32 H100 80GB, 8 L4\)$/m);
+        assert.match(dev.stdout, /^Details in \S+\/dev\/: summary\.txt \(full report\),(?: |\n {2})resources\.json, outputs\.json, manifests\/, platform\.svg, traffic\.svg$/m);
     });
 
     it("exits 1 with every config problem and no stack trace", () => {
