@@ -232,6 +232,10 @@ m("release safety", "stack-promotion-quality-gated", RO("fraud-detector"), "frau
 m("release safety", "stack-promotion-quality-gated", [T.analysis, "fraud-detector-release-check"], "the release-check Job no longer runs the check", (r) => {
     r.inputs.spec.metrics[0].provider.job.spec.template.spec.containers[0].command = ["python3", "-c", "pass"];
 }, RO("fraud-detector"));
+// The release check's Job pod is a workload too (policies/util.ts podSpecsOf).
+const releaseJob = (r: Rec): Any => r.inputs.spec.metrics[0].provider.job.spec.template.spec;
+w("k8s-run-as-non-root", [T.analysis, "fraud-detector-release-check"], "the release-check Job runs as root", (r) => { releaseJob(r).securityContext.runAsUser = 0; delete releaseJob(r).securityContext.runAsNonRoot; delete releaseJob(r).containers[0].securityContext.runAsNonRoot; });
+w("k8s-resources-required", [T.analysis, "churn-predictor-release-promote"], "the promotion Job's container loses its limits", (r) => { delete releaseJob(r).containers[0].resources.limits; });
 m("release safety", "stack-promotion-quality-gated", [T.deploy, "ranker-deployment"], "the rolling ranker's init check removed", (r) => { delete pod(r).initContainers; });
 m("release safety", "stack-promotion-quality-gated", [T.deploy, "ranker-deployment"], "the ranker's init check reads an older version than it serves", (r) => {
     pod(r).initContainers[0].env.find((e: Any) => e.name === "MODEL_URI").value = "models:/ranker/4";
