@@ -134,6 +134,14 @@ const delivery = new ProgressiveDelivery("delivery", {
     fetchImage: cfg.mlflow.image,
     project: cfg.project,
     serviceAccountId: serviceAccountId("argo-rollouts", cfg.stack),
+    // Gated Rollouts' aborts are recorded on the candidate version, as the model's writer (docs/lifecycle.md).
+    releaseRecords: {
+        recorders: cfg.models.filter((m) => m.quality && m.rollout.strategy !== "rolling" && mlflowUsers.writerLogins[m.name])
+            .map((m) => ({ model: m.name, ...mlflowUsers.writerLogins[m.name] })),
+        trackingUri: mlflowUriIn(MLFLOW_NAMESPACE),
+        mlflowNamespace: MLFLOW_NAMESPACE,
+        mlflowPort: MLFLOW_PORT,
+    },
     k8sProvider: gke.provider,
 });
 
@@ -187,6 +195,8 @@ const servedModels = cfg.models.map((m) => {
         artifactBucket: mlflow.artifactBucket.name,
         trackingUri,
         mlflowCredentials: credentials.reader,
+        mlflowWriterCredentials: credentials.writer,
+        mlflowImage: cfg.mlflow.image,
         prometheusUrl: monitoring.prometheusUrl,
         monitoringNamespace: cfg.monitoringNamespace,
         allowFrom: m.allowFrom,

@@ -5,6 +5,7 @@ import { databasePolicies } from "./database";
 import { gkePolicies, nodeHardeningPolicies, nodePoolPolicies } from "./gke";
 import { identityMeaningPolicies, identityPolicies } from "./identity";
 import { isolationPolicies, isolationStackPolicies } from "./isolation";
+import { lifecycleStackPolicies } from "./lifecycle";
 import { networkPolicies } from "./network";
 import { alertingStackPolicies, dataPolicies, exposurePolicies } from "./observability";
 import { hostPortPolicy, rbacPolicies, rbacStackPolicies } from "./rbac";
@@ -19,7 +20,7 @@ export const policies = [
     ...gkePolicies, ...nodeHardeningPolicies, ...nodePoolPolicies, ...storagePolicies, ...databasePolicies, ...dataPolicies,
     ...identityPolicies, ...identityMeaningPolicies, ...rbacPolicies, ...rbacStackPolicies, ...secretPolicies,
     ...workloadPolicies, hostPortPolicy, ...networkPolicies, ...exposurePolicies, ...isolationPolicies, ...isolationStackPolicies,
-    ...capacityPolicies, ...releasePolicies, ...releaseStackPolicies, ...alertingStackPolicies, ...stackPolicies, ...trafficPolicies,
+    ...capacityPolicies, ...releasePolicies, ...releaseStackPolicies, ...lifecycleStackPolicies, ...alertingStackPolicies, ...stackPolicies, ...trafficPolicies,
 ];
 
 new PolicyPack("mlops-platform", { policies });

@@ -26,10 +26,13 @@ export const releasePolicies: ResourceValidationPolicy[] = [
             if (weights.length === 0 && headerGated) return;
             if (weights.length === 0) report(`Rollout ${where(p)} must shift traffic in steps (spec.strategy.canary.steps has no setWeight); without steps a canary goes straight to 100%; or route a header to it (setHeaderRoute.match) and analyse before promoting.`);
             else if (weights[0][1] > maxFirstWeight) report(`Rollout ${where(p)} must start its canary at ${maxFirstWeight}% or less (spec.strategy.canary.steps[${weights[0][0]}].setWeight ${weights[0][1]}).`);
-            const firstAnalysis = steps.findIndex((s) => templatesOf(s.analysis).length > 0);
+            // Analysis judges live traffic: steps before the first traffic step (e.g. the release quality check)
+            // do not count. A traffic step: a weight, a header route or the candidate's scale (mirrored traffic).
+            const firstTraffic = steps.findIndex((s) => s.setWeight !== undefined || s.setHeaderRoute !== undefined || s.setCanaryScale !== undefined);
+            const firstAnalysis = steps.findIndex((s, i) => i > firstTraffic && templatesOf(s.analysis).length > 0);
             const background = templatesOf(c.analysis).length > 0;
             const full = weights.find(([, w]) => w >= 100);
-            if (!background && firstAnalysis < 0) report(`Rollout ${where(p)} must run an analysis during its canary (no step has analysis.templates and spec.strategy.canary.analysis is ${q(c.analysis)}).`);
+            if (!background && firstAnalysis < 0) report(`Rollout ${where(p)} must run an analysis during its canary (no step after the first traffic step has analysis.templates and spec.strategy.canary.analysis is ${q(c.analysis)}).`);
             else if (!background && full && full[0] < firstAnalysis) report(`Rollout ${where(p)} must analyse before sending 100% of traffic (steps[${full[0]}].setWeight 100 comes before the first analysis step ${firstAnalysis}).`);
         }),
     },
@@ -54,7 +57,8 @@ export const releasePolicies: ResourceValidationPolicy[] = [
             const metrics: Props[] = p.spec?.metrics ?? [];
             if (metrics.length === 0) report(`AnalysisTemplate ${where(p)} must have metrics (spec.metrics is empty), or every analysis passes.`);
             metrics.forEach((m, i) => {
-                if (!m.successCondition && !m.failureCondition) report(`AnalysisTemplate ${where(p)} metric ${m.name} must have a successCondition or failureCondition (spec.metrics[${i}] has neither, so every measurement passes).`);
+                // A `job` metric fails when its Job fails (Argo Rollouts' job provider): no condition needed.
+                if (!m.successCondition && !m.failureCondition && !m.provider?.job) report(`AnalysisTemplate ${where(p)} metric ${m.name} must have a successCondition or failureCondition (spec.metrics[${i}] has neither, so every measurement passes).`);
                 const count = typeof m.count === "number" ? m.count : undefined;
                 const limit = typeof m.failureLimit === "number" ? m.failureLimit : 0;
                 // A templated count ("{{args.count}}") can still be matched by the same template as failureLimit.

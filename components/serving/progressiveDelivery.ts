@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespace } from "../namespaces/platformNamespace";
 import { RESTRICTED_CONTAINER } from "../workloads/podSecurity";
 import { PRIORITIES } from "../workloads/priorities";
+import { abortNotifications, abortSecretKeys, AbortRecorder } from "../lifecycle/release";
 import { GATEWAY_PLUGIN_NAME } from "./manifests";
 
 // Checked: argoproj/argo-helm tag argo-rollouts-2.41.0 (8796aea), charts/argo-rollouts/Chart.yaml and values.yaml.
@@ -51,6 +52,16 @@ export interface ProgressiveDeliveryArgs {
     project: string;
     /** Google service account ID of the controller (reads the plugin object). Required. */
     serviceAccountId: string;
+    /**
+     * Gated models whose aborted releases the controller records on the candidate version in MLflow (a
+     * notification webhook to MLflow's REST API, as the model's writer). Defaults to none.
+     */
+    releaseRecords?: {
+        recorders: (AbortRecorder & { password: pulumi.Input<string> })[];
+        trackingUri: string;
+        mlflowNamespace: string;
+        mlflowPort: number;
+    };
     k8sProvider: k8s.Provider;
 }
 
@@ -93,7 +104,21 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
                 // The plugin binary, fetched from the platform bucket at start (token from the GKE metadata server).
                 "plugin-fetch": { kind: "googleApis" },
                 "gke-metadata-server": { kind: "gkeMetadataServer" },
+                // Abort notifications tag the candidate version in MLflow.
+                ...(args.releaseRecords?.recorders.length ? { "mlflow-release-records": { kind: "toNamespaces" as const, namespaces: [args.releaseRecords.mlflowNamespace], ports: [args.releaseRecords.mlflowPort] } } : {}),
             },
+        }, k8sOpts);
+
+        // The notification Secret the controller reads by name (utils/record/record.go NotificationSecret, v1.9.0):
+        // each recorded model's writer login, referenced as `$<key>` by its webhook service.
+        const records = args.releaseRecords?.recorders.length ? args.releaseRecords : undefined;
+        const notificationSecret = records && new k8s.core.v1.Secret(`${name}-notification-secret`, {
+            metadata: { name: "argo-rollouts-notification-secret", namespace: ns.name },
+            type: "Opaque",
+            stringData: Object.fromEntries(records.recorders.flatMap((r) => {
+                const k = abortSecretKeys(r.model);
+                return [[k.username, r.username], [k.password, pulumi.secret(r.password)]];
+            })),
         }, k8sOpts);
 
         // The plugin binary lives in the platform's bucket, uploaded by the stack from the pinned release.
@@ -151,8 +176,10 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
                     providers: { istio: false, smi: false, ambassador: false, awsLoadBalancerController: false, awsAppMesh: false, traefik: false, apisix: false, contour: false, glooPlatform: false, gatewayAPI: true },
                 },
                 dashboard: { enabled: false },
+                // Chart values notifications.* at 2.41.0: the chart writes them into argo-rollouts-notification-configmap.
+                ...(records ? { notifications: abortNotifications(records.recorders, records.trackingUri) } : {}),
             },
-        }, { ...k8sOpts, dependsOn: [...args.monitoringReady, ...args.priorityClasses] });
+        }, { ...k8sOpts, dependsOn: [...args.monitoringReady, ...args.priorityClasses, ...(notificationSecret ? [notificationSecret] : [])] });
         this.registerOutputs({ release: this.release });
     }
 }

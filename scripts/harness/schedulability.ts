@@ -1,5 +1,6 @@
 // The schedulability proof over a recorded plan: every pod template the program registers (Deployments,
-// Rollouts, StatefulSets, DaemonSets, Jobs, CronJobs, and JobSets carried in launcher ConfigMaps), checked
+// Rollouts, StatefulSets, DaemonSets, Jobs, CronJobs, JobSets carried in launcher ConfigMaps, and the Jobs of
+// Argo Rollouts analysis templates' `job` metrics), checked
 // against the plan's own node pools, ResourceQuotas, LimitRanges and Kueue objects.
 import { partitionsPerGpu } from "../../config/accelerators";
 import { allocatable, machineShape } from "../../config/machines";
@@ -92,6 +93,13 @@ export function workloads(rs: ResourceRecord[], limits: Record<string, Namespace
         } else if (kind === "CronJob") {
             const jt = i.spec?.jobTemplate ?? {};
             push(kind, meta, jt.spec?.template?.spec, jt.spec?.parallelism ?? 1, { queue: jt.metadata?.labels?.[QUEUE_LABEL] });
+        } else if (kind === "AnalysisTemplate" || kind === "ClusterAnalysisTemplate") {
+            // A `job` metric: Argo Rollouts creates the Job in the Rollout's namespace during a release.
+            for (const metric of i.spec?.metrics ?? []) {
+                const job = metric.provider?.job;
+                if (!job) continue;
+                push("AnalysisJob", { ...meta, name: `${meta.name}/${metric.name}` }, job.spec?.template?.spec, job.spec?.parallelism ?? 1, { queue: job.metadata?.labels?.[QUEUE_LABEL] });
+            }
         } else if (kind === "ConfigMap") {
             // A launcher's JobSet: all its pods are one unit, admitted by Kueue together.
             for (const text of Object.values(i.data ?? {})) {

@@ -28,7 +28,8 @@ describe("metric inventory", () => {
                 for (const g of r.inputs.spec.groups) for (const rule of g.rules) queries.push({ where: `${stack} rule ${rule.alert ?? rule.record}`, expr: rule.expr });
             }
             for (const t of ofType(plan, "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate")) {
-                for (const m of t.inputs.spec.metrics) queries.push({ where: `${stack} analysis ${t.name}/${m.name}`, expr: m.provider.prometheus.query.replace(/\{\{args\.\w+\}\}/g, "x") });
+                // Prometheus metrics only: a `job` metric (the release check) runs a Job, not a query.
+                for (const m of t.inputs.spec.metrics.filter((x: Any) => x.provider.prometheus)) queries.push({ where: `${stack} analysis ${t.name}/${m.name}`, expr: m.provider.prometheus.query.replace(/\{\{args\.\w+\}\}/g, "x") });
             }
         }
         for (const d of loadDashboards(DASHBOARDS_DIR)) {

@@ -194,9 +194,12 @@ w("stack-helm-chart-pinned", [T.helm, "batch-kueue"], "Kueue's chart unpinned", 
 // ---- Release safety -------------------------------------------------------------------------------------------
 const RO = (n: string): [string, string] => [T.rollout, `${n}-rollout`];
 m("release safety", "rollout-canary-gated", RO("fraud-detector"), "the canary's analysis steps removed", (r) => { r.inputs.spec.strategy.canary.steps = r.inputs.spec.strategy.canary.steps.filter((s: Any) => !s.analysis); });
-m("release safety", "rollout-canary-gated", RO("fraud-detector"), "the canary jumps straight to 100%", (r) => { r.inputs.spec.strategy.canary.steps[0].setWeight = 100; });
+m("release safety", "rollout-canary-gated", RO("fraud-detector"), "the canary jumps straight to 100%", (r) => { r.inputs.spec.strategy.canary.steps.find((s: Any) => s.setWeight !== undefined).setWeight = 100; });
 m("release safety", "rollout-canary-gated", RO("fraud-detector"), "the canary's steps removed", (r) => { r.inputs.spec.strategy.canary.steps = []; });
-m("release safety", "rollout-canary-gated", RO("fraud-detector"), "a 100% step before the first analysis", (r) => { r.inputs.spec.strategy.canary.steps.splice(1, 0, { setWeight: 100 }); });
+m("release safety", "rollout-canary-gated", RO("fraud-detector"), "a 100% step before the first analysis of live traffic", (r) => {
+    const steps = r.inputs.spec.strategy.canary.steps;
+    steps.splice(steps.findIndex((s: Any) => s.setWeight !== undefined) + 1, 0, { setWeight: 100 });
+});
 m("release safety", "rollout-bluegreen-gated", RO("churn-predictor"), "blue-green without pre-promotion analysis", (r) => { delete r.inputs.spec.strategy.blueGreen.prePromotionAnalysis; });
 // Traffic releases and model endpoints (policies/traffic.ts).
 const GW: [string, string] = ["kubernetes:gateway.networking.k8s.io/v1:Gateway", "models-external"];
@@ -210,7 +213,33 @@ m("release safety", "stack-traffic-split-has-analysis", RO("recommender"), "the 
 m("release safety", "stack-shadow-no-production-writes", [T.bucketIam, "recommender-artifacts-reader"], "the shadow candidate may write MLflow's artifacts (objectAdmin)", (r) => { r.inputs.role = "roles/storage.objectAdmin"; });
 m("release safety", "rollout-bluegreen-gated", RO("churn-predictor"), "pre-promotion analysis with no templates", (r) => { r.inputs.spec.strategy.blueGreen.prePromotionAnalysis.templates = []; });
 m("release safety", "rollout-analysis-exists", RO("churn-predictor"), "pre-promotion analysis names a template that does not exist", (r) => { r.inputs.spec.strategy.blueGreen.prePromotionAnalysis.templates[0].templateName = "churn-predictor-analysys"; });
-m("release safety", "rollout-analysis-exists", RO("fraud-detector"), "a canary step names a template that does not exist", (r) => { r.inputs.spec.strategy.canary.steps[2].analysis.templates[0].templateName = "fraud-analysis"; });
+m("release safety", "rollout-analysis-exists", RO("fraud-detector"), "a canary step names a template that does not exist", (r) => {
+    r.inputs.spec.strategy.canary.steps.find((s: Any) => s.analysis?.templates[0].templateName === "fraud-detector-analysis").analysis.templates[0].templateName = "fraud-analysis";
+});
+// Promotion (policies/lifecycle.ts): a version that can change is checked before it serves.
+const isCheck = (st: Any) => (st.analysis?.templates ?? []).some((t: Any) => t.templateName.endsWith("-release-check"));
+m("release safety", "stack-promotion-quality-gated", RO("fraud-detector"), "the canary's release quality check removed", (r) => { r.inputs.spec.strategy.canary.steps = r.inputs.spec.strategy.canary.steps.filter((st: Any) => !isCheck(st)); });
+m("release safety", "stack-promotion-quality-gated", RO("fraud-detector"), "the release quality check moved after the first 5% of traffic", (r) => {
+    const steps = r.inputs.spec.strategy.canary.steps;
+    [steps[0], steps[1]] = [steps[1], steps[0]];
+});
+m("release safety", "stack-promotion-quality-gated", RO("recommender"), "recommender pinned to a version (models:/recommender/4) with no release check", (r) => { pod(r).containers[0].env.find((e: Any) => e.name === "MODEL_URI").value = "models:/recommender/4"; });
+m("release safety", "stack-promotion-quality-gated", RO("churn-predictor"), "blue-green pre-promotion analysis loses the release check", (r) => {
+    const pre = r.inputs.spec.strategy.blueGreen.prePromotionAnalysis;
+    pre.templates = pre.templates.filter((t: Any) => !t.templateName.endsWith("-release-check"));
+});
+m("release safety", "stack-promotion-quality-gated", RO("fraud-detector"), "fraud-detector follows the champion alias while retraining runs (no pinned version)", (r) => { pod(r).containers[0].env.find((e: Any) => e.name === "MODEL_URI").value = "models:/fraud-detector@champion"; });
+m("release safety", "stack-promotion-quality-gated", [T.analysis, "fraud-detector-release-check"], "the release-check Job no longer runs the check", (r) => {
+    r.inputs.spec.metrics[0].provider.job.spec.template.spec.containers[0].command = ["python3", "-c", "pass"];
+}, RO("fraud-detector"));
+// The release check's Job pod is a workload too (policies/util.ts podSpecsOf).
+const releaseJob = (r: Rec): Any => r.inputs.spec.metrics[0].provider.job.spec.template.spec;
+w("k8s-run-as-non-root", [T.analysis, "fraud-detector-release-check"], "the release-check Job runs as root", (r) => { releaseJob(r).securityContext.runAsUser = 0; delete releaseJob(r).securityContext.runAsNonRoot; delete releaseJob(r).containers[0].securityContext.runAsNonRoot; });
+w("k8s-resources-required", [T.analysis, "churn-predictor-release-promote"], "the promotion Job's container loses its limits", (r) => { delete releaseJob(r).containers[0].resources.limits; });
+m("release safety", "stack-promotion-quality-gated", [T.deploy, "ranker-deployment"], "the rolling ranker's init check removed", (r) => { delete pod(r).initContainers; });
+m("release safety", "stack-promotion-quality-gated", [T.deploy, "ranker-deployment"], "the ranker's init check reads an older version than it serves", (r) => {
+    pod(r).initContainers[0].env.find((e: Any) => e.name === "MODEL_URI").value = "models:/ranker/4";
+});
 for (const a of ["fraud-detector", "churn-predictor"]) {
     const A: [string, string] = [T.analysis, `${a}-analysis`];
     m("release safety", "rollout-analysis-can-fail", A, `${a}'s success-rate failureLimit raised to its count`, (r) => { r.inputs.spec.metrics[0].failureLimit = r.inputs.spec.metrics[0].count; });

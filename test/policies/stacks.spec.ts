@@ -65,7 +65,8 @@ describe("policy table (docs/policies.md)", () => {
         const analyzer = await sharedAnalyzer();
         const info = await analyzer.info();
         const levels = { dev: await analyzer.configure(policyConfigFor("dev").config), prod: await analyzer.configure(policyConfigFor("prod").config) };
-        const readme = fs.readFileSync(path.join(ROOT, "docs", "policies.md"), "utf8");
+        // The policy page's tables, and the traffic-release rules listed with the strategies on the serving page.
+        const readme = ["policies.md", "serving.md"].map((f) => fs.readFileSync(path.join(ROOT, "docs", f), "utf8")).join("\n");
         const rows = new Map([...readme.matchAll(/^\| `([a-z0-9-]+)` \| .+ \| (\w+) \| (\w+) \|$/gm)].map((m) => [m[1], [m[2], m[3]]]));
         for (const p of info) assert.deepEqual(rows.get(p.name), [levels.dev.get(p.name), levels.prod.get(p.name)], p.name);
         assert.equal(rows.size, info.length);

@@ -43,6 +43,9 @@ export function podSpecs(plan: Plan): { name: string; pod: Any }[] {
         const name = `${kind} ${i?.metadata?.namespace}/${i?.metadata?.name ?? r.name}`;
         if (["Deployment", "StatefulSet", "DaemonSet", "Job", "Rollout"].includes(kind)) out.push({ name, pod: i.spec?.template?.spec });
         else if (kind === "CronJob") out.push({ name, pod: i.spec?.jobTemplate?.spec?.template?.spec });
+        else if (kind === "AnalysisTemplate") {
+            for (const m of i.spec?.metrics ?? []) if (m.provider?.job) out.push({ name: `${name} metric ${m.name}`, pod: m.provider.job.spec.template.spec });
+        }
         else if (kind === "ConfigMap") {
             for (const text of Object.values(i.data ?? {})) {
                 if (typeof text === "string" && text.trimStart().startsWith("{") && text.includes("\"JobSet\"")) for (const rj of JSON.parse(text).spec.replicatedJobs) out.push({ name: `JobSet ${name}`, pod: rj.template.spec.template.spec });

@@ -163,8 +163,10 @@ describe("day one on a real cluster: the stack plans", () => {
         assert.deepEqual(Object.keys(policies("jobset-system")).sort(), ["allow-api-server", "allow-control-plane-webhooks", "allow-dns", "allow-prometheus-scrape", "default-deny-all"]);
         const argo = policies("argo-rollouts");
         assert.deepEqual(Object.keys(argo).sort(), [
-            "allow-api-server", "allow-dns", "allow-gke-metadata-server", "allow-plugin-fetch", "allow-prometheus-queries", "allow-prometheus-scrape", "default-deny-all",
+            "allow-api-server", "allow-dns", "allow-gke-metadata-server", "allow-mlflow-release-records", "allow-plugin-fetch", "allow-prometheus-queries", "allow-prometheus-scrape", "default-deny-all",
         ]);
+        // Abort notifications tag the candidate version in MLflow (docs/lifecycle.md, Promotion): its port only.
+        assert.deepEqual(argo["allow-mlflow-release-records"].egress, [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }], ports: [{ protocol: "TCP", port: 5000 }] }]);
         // The controller fetches its traffic-router plugin from the platform bucket at start (Workload Identity).
         assert.deepEqual(argo["allow-plugin-fetch"].egress[0].ports, [{ protocol: "TCP", port: 443 }]);
         assert.deepEqual(argo["allow-gke-metadata-server"].egress, [

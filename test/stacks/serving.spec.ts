@@ -64,7 +64,8 @@ describe("models in the stack plans", () => {
         const address = one(prod, T.analysis, "fraud-detector-analysis").inputs.spec.metrics[0].provider.prometheus.address;
         assert.equal(address, "http://kube-prometheus-prometheus.monitoring.svc.cluster.local:9090");
         const bg = one(prod, T.rollout, "churn-predictor-rollout").inputs.spec.strategy.blueGreen;
-        assert.equal(bg.prePromotionAnalysis.templates[0].templateName, "churn-predictor-analysis");
+        // One pre-promotion run: the release quality check's Job and the Prometheus analysis.
+        assert.deepEqual(bg.prePromotionAnalysis.templates.map((t: Any) => t.templateName), ["churn-predictor-release-check", "churn-predictor-analysis"]);
     });
 
     it("has stable and canary Services for the canary, active and preview for blue-green, and scrapes both", () => {
