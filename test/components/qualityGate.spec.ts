@@ -82,9 +82,10 @@ describe("quality gate in the stack plans", () => {
         assert.equal(env.REGISTERED_MODEL, "fraud-detector");
         assert.equal(gate.image, "ghcr.io/mlflow/mlflow:v3.15.2-full");
         assert.deepEqual(env.MLFLOW_TRACKING_USERNAME, { secretKeyRef: { name: "fraud-detector-mlflow-writer", key: "username" } });
-        assert.deepEqual(pod.initContainers.map((c: Any) => c.name), ["training"]);
-        assert.equal(pod.initContainers[0].image, "us-docker.pkg.dev/acme-mlops-prod/train/fraud-detector:1.4.2");
-        assert.equal(pod.initContainers[0].resources.requests["nvidia.com/gpu"], "1");
+        // The tuning study's proxy (a native sidecar) starts first; the trainer after it (tuning.spec.ts).
+        assert.deepEqual(pod.initContainers.map((c: Any) => c.name), ["cloud-sql-proxy", "training"]);
+        assert.equal(pod.initContainers[1].image, "us-docker.pkg.dev/acme-mlops-prod/train/fraud-detector:1.4.2");
+        assert.equal(pod.initContainers[1].resources.requests["nvidia.com/gpu"], "1");
     });
 
     it("churn-predictor's gates at auc >= 0.8 with the default 0.005 margin", () => {

@@ -16,6 +16,7 @@ describe("plan diagrams", () => {
         }));
         assert.deepEqual(strategies, {
             "mlflow": "rolling update",
+            "optuna-dashboard": "rolling update",
             "ranker": "rolling update",
             "fraud-detector": "canary 5/25/50%, then promotion",
             "churn-predictor": "blue-green: preview Service, analysis, then promotion",
@@ -44,7 +45,7 @@ describe("plan diagrams", () => {
         assert.equal((dot.match(/^ +c\d+ \[label=/gm) ?? []).length, components.length);
         assert.equal((dot.match(/^ +c\d+ -> c\d+;$/gm) ?? []).length, components.length - 1);
         assert.match(dot, /label="GkeCluster\\nmlops\\n10 resources, 3 protected"/);
-        assert.match(dot, /label="models: 95 resources"/);
+        assert.match(dot, /label="models: 117 resources"/);
     });
 
     it("renders SVG with Graphviz (WebAssembly), the same bytes every time", async () => {

@@ -124,8 +124,10 @@ describe("models in the stack plans", () => {
                 assert.equal(found.filter((p) => p.kind === "jobs").length, plan === prod ? 6 : 2, "retrain, drift and tune CronJobs, and ranker's JobSet");
                 for (const p of found) {
                     const secret = `${p.model}-mlflow-${p.kind === "serving" ? "reader" : "writer"}`;
-                    // With drift retraining, the check is the init container (the trigger after it has no MLflow user).
-                    const env = Object.fromEntries((p.spec.initContainers?.[0] ?? p.spec.containers[0]).env.map((e: Any) => [e.name, e.valueFrom]));
+                    // The model's own step: the first init container (a drift check, a gated trainer, a release check)
+                    // or the only container; the Cloud SQL proxy sidecar has no MLflow user.
+                    const own = [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c: Any) => c.name !== "cloud-sql-proxy");
+                    const env = Object.fromEntries(own.env.map((e: Any) => [e.name, e.valueFrom]));
                     assert.deepEqual(env.MLFLOW_TRACKING_USERNAME, { secretKeyRef: { name: secret, key: "username" } }, `${p.kind} ${p.model}`);
                     assert.deepEqual(env.MLFLOW_TRACKING_PASSWORD, { secretKeyRef: { name: secret, key: "password" } }, `${p.kind} ${p.model}`);
                     const s = ofType(plan, SECRET_TYPE).filter((x) => x.inputs.metadata.name === secret && x.inputs.metadata.namespace === p.namespace);
@@ -156,8 +158,8 @@ describe("models in the stack plans", () => {
         const pod = retrain.spec.jobTemplate.spec.template.spec;
         assert.deepEqual(pod.nodeSelector, { "mlops.platform/purpose": "training", "cloud.google.com/gke-accelerator": "nvidia-tesla-a100", "mlops.platform/pool": "a100-training" });
         // fraud-detector has a quality gate: training is the init container, the gate runs after it (qualityGate.spec.ts).
-        const trainer = pod.initContainers[0];
-        assert.equal(trainer.name, "training");
+        const trainer = pod.initContainers.find((c: Any) => c.name === "training");
+        assert.ok(trainer);
         assert.equal(trainer.resources.limits["nvidia.com/gpu"], "1");
         const env = Object.fromEntries(trainer.env.filter((e: Any) => e.value).map((e: Any) => [e.name, e.value]));
         assert.equal(env.PUSHGATEWAY_URL, "http://pushgateway.monitoring.svc.cluster.local:9091");

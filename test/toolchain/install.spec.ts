@@ -38,7 +38,7 @@ describe("install scripts", () => {
 describe("Node 22 preflight", () => {
     it("every npm script runs it first", () => {
         const names = Object.keys(pkg.scripts).sort();
-        assert.deepEqual(names, ["bench", "lint", "mutate", "mutate:summary", "plan", "policy", "test", "test:unit", "typecheck"]);
+        assert.deepEqual(names, ["bench", "diagrams", "docs", "lint", "mutate", "mutate:summary", "plan", "policy", "promote", "test", "test:unit", "typecheck"]);
         for (const n of names) assert.match(pkg.scripts[n], /^node scripts\/requireNode22\.js && /, n);
         // Mutation testing stays out of npm test (and .ci/run, which runs npm ci and npm test).
         assert.equal(pkg.scripts.test, "node scripts/requireNode22.js && npm run lint && npm run typecheck && npm run test:unit");
