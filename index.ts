@@ -1,7 +1,7 @@
 // Wiring only: stack config -> components -> stack outputs. Each component documents its own settings.
 import * as pulumi from "@pulumi/pulumi";
 import { GkeCluster, GpuNodePool } from "./components/gke";
-import { ModelTuning, TuningService, withOptunaStudy } from "./components/lifecycle";
+import { ModelTuning, TuningService, withOptunaStudy } from "./components/tuning";
 import { MLFLOW_INGRESS_NAME, MLFLOW_PORT, MlflowServer, MlflowUsers, registeredModelName, trackingUri as mlflowUriIn } from "./components/mlflow";
 import { MONITORING_SERVICES, MonitoringStack } from "./components/monitoring";
 import { TeamNamespace } from "./components/namespaces";
@@ -9,8 +9,8 @@ import { PlatformNetwork } from "./components/network";
 import { BatchScheduling, PriorityClasses } from "./components/scheduling";
 import { internalGatewayIp, ModelGateways, ModelJobs, ModelService, ProgressiveDelivery } from "./components/serving";
 import { ClusterTls } from "./components/tls";
-import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./config/platform";
-import { serviceAccountId } from "./config/naming";
+import { MLFLOW_NAMESPACE, parsePlatformConfig, readStackConfig } from "./stack/platform";
+import { serviceAccountId } from "./lib/naming";
 import { StackOutputValues } from "./stackOutputs";
 
 // Validate everything before the first resource: a bad key fails the run with one message listing all problems.

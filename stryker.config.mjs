@@ -9,8 +9,8 @@ export const MUTATED_FILES = [
     "components/namespaces/manifests.ts",
     "components/scheduling/kueueObjects.ts",
     "components/scheduling/batchPlan.ts",
-    "config/validate.ts",
-    "config/errors.ts",
+    "lib/validate.ts",
+    "lib/errors.ts",
 ];
 
 /**

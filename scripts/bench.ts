@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
-import { PROJECT } from "../config/platform";
+import { PROJECT } from "../stack/platform";
 import { planMocks } from "./harness/mocks";
 import { waitForRPCs } from "./harness/recorder";
 import { runPlan, withoutSourceMaps } from "./harness/runPlan";

@@ -2,7 +2,7 @@
 // Evaluates index.ts with Pulumi.<stack>.yaml under the Pulumi SDK's mock runtime (no CLI, cloud or
 // credentials), writes out/<stack>/{resources.json,outputs.json,manifests/,summary.txt,*.svg} and prints a one-screen digest.
 import * as path from "node:path";
-import { ConfigError } from "../config/errors";
+import { ConfigError } from "../lib/errors";
 import { formatVerdicts } from "../components/scheduling/capacity";
 import { validateObject } from "./harness/kubernetesModels";
 import { checkQueueCapacity, checkSchedulability } from "./harness/schedulability";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, ConfigIssue, show } from "../config/errors";
-import { RawConfig, parsePlatformConfig } from "../config/platform";
+import { ConfigError, ConfigIssue, show } from "../lib/errors";
+import { RawConfig, parsePlatformConfig } from "../stack/platform";
 import { loadStackConfig } from "../scripts/harness/stackConfig";
 
 /** A deep copy of a checked-in stack's config values, to change one field at a time. */

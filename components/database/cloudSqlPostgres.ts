@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Report } from "../../config/errors";
+import { Report } from "../../lib/errors";
 
 export const POSTGRES_VERSIONS = ["POSTGRES_14", "POSTGRES_15", "POSTGRES_16", "POSTGRES_17"] as const;
 export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];

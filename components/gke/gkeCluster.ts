@@ -1,10 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Report, resolveOrThrow } from "../../config/errors";
-import { TRUSTED_IMAGE_PREFIXES } from "../../config/registries";
-import { definedOnly, parseCidr } from "../../config/validate";
-import { checkZone } from "../../config/zones";
+import { Report, resolveOrThrow } from "../../lib/errors";
+import { TRUSTED_IMAGE_PREFIXES } from "../../lib/registries";
+import { definedOnly, parseCidr } from "../../lib/validate";
+import { checkZone } from "../../lib/zones";
 import { SECONDARY_RANGES } from "../network/platformNetwork";
 import {
     BINARY_AUTHORIZATION_MODES, BinaryAuthorizationMode, CONTROL_PLANE_ACCESS, ControlPlaneAccess, KMS_ENCRYPTER_DECRYPTER,

@@ -1,8 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ACCELERATOR_TYPES, COMPACT_PLACEMENT_FAMILIES, MIG_PARTITIONS, gpusPerNode, partitionsPerGpu } from "../../config/accelerators";
-import { Report, resolveOrThrow } from "../../config/errors";
-import { checkZone, gpuRegions, gpuZonesIn, zonesOf } from "../../config/zones";
+import { ACCELERATOR_TYPES, COMPACT_PLACEMENT_FAMILIES, MIG_PARTITIONS, gpusPerNode, partitionsPerGpu } from "../../lib/accelerators";
+import { Report, resolveOrThrow } from "../../lib/errors";
+import { checkZone, gpuRegions, gpuZonesIn, zonesOf } from "../../lib/zones";
 import { GPU_TAINT, NodePurpose, checkPoolSize, hardenedNodeConfig } from "./nodeConfig";
 
 export const GPU_PURPOSES = ["serving", "training"] as const;
@@ -78,7 +78,7 @@ export type ResolvedGpuPool = Required<Omit<GpuNodePoolOptions, "zones" | "shari
 const POOL_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
- * Each zone must be a zone of the region that offers the pool's GPU (config/zones.ts). Without `zones`, the
+ * Each zone must be a zone of the region that offers the pool's GPU (lib/zones.ts). Without `zones`, the
  * pool takes the cluster's zones: the zonal cluster's zone, or the regional cluster's zones, which GKE picks
  * from the region, so every zone of the region must offer the GPU.
  * @param clusterZone the zone of a zonal cluster; undefined for a regional one.

@@ -1,6 +1,6 @@
 // Pure builders for the cluster's control plane access, Binary Authorization and Secrets encryption.
 // No Pulumi runtime here, so each is tested without one.
-import { Cidr, cidrsOverlap, parseCidr } from "../../config/validate";
+import { Cidr, cidrsOverlap, parseCidr } from "../../lib/validate";
 
 /**
  * How clients outside the cluster reach the control plane:

@@ -1,6 +1,6 @@
 // Settings every node pool of the platform shares, in one place so no pool can drift from them.
 import type * as pulumi from "@pulumi/pulumi";
-import { Report } from "../../config/errors";
+import { Report } from "../../lib/errors";
 
 /** The only OAuth scope nodes get; what they may do is decided by the node service account's IAM roles. */
 export const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];

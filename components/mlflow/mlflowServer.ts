@@ -2,8 +2,8 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Report } from "../../config/errors";
-import { imageIssue, isDnsName, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { Report } from "../../lib/errors";
+import { imageIssue, isDnsName, parseQuantity, QUANTITY_RULE } from "../../lib/validate";
 import { CloudSqlPostgres, DatabaseOptions, ResolvedDatabase, resolveDatabase } from "../database/cloudSqlPostgres";
 import { BucketOptions, PlatformBucket, checkBucketOptions } from "../storage/platformBucket";
 import {

@@ -3,7 +3,7 @@
 // `node-metrics` holds the node agents (node exporter, DCGM), the only pods of the platform that need the host:
 // it is the one namespace at Pod Security `privileged`. `monitoring` (Prometheus, Alertmanager, Grafana, which
 // faces the internet) then enforces `baseline`. Both deny all traffic but the flows named here.
-import { parseCidr, parseQuantity } from "../../config/validate";
+import { parseCidr, parseQuantity } from "../../lib/validate";
 import { ContainerDefaults, GOOGLE_LB_RANGES, NamespaceQuota } from "../namespaces/manifests";
 import { PlatformFlow, platformNetworkPolicies } from "../namespaces/platformPolicies";
 import { ACME_HTTP01_SOLVER } from "../tls/acme";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Report, resolveOrThrow } from "../../config/errors";
-import { definedOnly, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { Report, resolveOrThrow } from "../../lib/errors";
+import { definedOnly, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../lib/validate";
 import {
     ContainerDefaults, NamespaceQuota, POD_SECURITY_LEVELS, PlatformService, PodSecurityLevel,
     limitRangeSpec, namespaceLabels, networkPolicies, resourceQuotaSpec,

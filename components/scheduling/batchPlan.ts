@@ -1,7 +1,7 @@
 // How much of each pool batch work may take, and the Kueue flavors and queues that hand it out. Pure: the
 // BatchScheduling component creates these objects, and the config check proves jobs against the same ones.
-import { allocatable, machineShape } from "../../config/machines";
-import { parseQuantity } from "../../config/validate";
+import { allocatable, machineShape } from "../../lib/machines";
+import { parseQuantity } from "../../lib/validate";
 import { NODE_LABELS } from "../gke/nodeConfig";
 import { ClusterQueueSpec, CPU_FLAVOR, FlavorCapacity, ResourceFlavorSpec, TeamQuota, clusterQueueSpec, cpuFlavor, gpuFlavor, splitCapacity } from "./kueueObjects";
 

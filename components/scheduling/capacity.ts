@@ -4,7 +4,7 @@
 // replicas, all pods of a JobSet) fits the pool's max size, the namespace's ResourceQuota (with LimitRange
 // defaults, next to what already runs there) and the queue's quota (its own plus what the cohort can lend).
 // Pure: the config check and the plan harness build these inputs from config and from the plan.
-import { parseQuantity } from "../../config/validate";
+import { parseQuantity } from "../../lib/validate";
 
 /** Requests or limits of a pod: CPU in millicores, memory in bytes, GPUs (`nvidia.com/gpu`). */
 export interface Resources { cpu: number; memory: number; gpu: number }

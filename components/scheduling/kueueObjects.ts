@@ -1,6 +1,6 @@
 // Typed, pure builders for the Kueue objects the platform creates (kueue.x-k8s.io/v1beta2, Kueue 0.19).
 // The plan and the tests check every object against the CRDs of that version.
-import { parseQuantity } from "../../config/validate";
+import { parseQuantity } from "../../lib/validate";
 import { GPU_TAINT, NODE_LABELS, QUEUED_PROVISIONING_TAINT } from "../gke/nodeConfig";
 import { PRIORITIES } from "../workloads/priorities";
 

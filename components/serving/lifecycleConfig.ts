@@ -1,7 +1,7 @@
 // The options that close a model's loop (quality gate, drift-triggered retraining, hyperparameter search) and
 // their pure resolvers. See docs/lifecycle.md for how the pieces connect.
-import { Report } from "../../config/errors";
-import { definedOnly, imageIssue, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { Report } from "../../lib/errors";
+import { definedOnly, imageIssue, parseQuantity, QUANTITY_RULE } from "../../lib/validate";
 
 export const DIRECTIONS = ["maximize", "minimize"] as const;
 export type Direction = (typeof DIRECTIONS)[number];

@@ -1,7 +1,7 @@
 // The options of one model (an entry of `mlops-platform:models`) and their pure resolver.
 import { CronExpressionParser } from "cron-parser";
-import { Report } from "../../config/errors";
-import { imageIssue, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../config/validate";
+import { Report } from "../../lib/errors";
+import { imageIssue, isDns1123Label, parseQuantity, QUANTITY_RULE } from "../../lib/validate";
 import { ResolvedGpuPool } from "../gke/gpuNodePool";
 import { DRIFT_METHODS, DriftMethod, LIFECYCLE_DEFAULTS, QualityOptions, resolveQuality, resolveTuning, ResolvedQuality, ResolvedTuning, TuningOptions } from "./lifecycleConfig";
 

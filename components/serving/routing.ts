@@ -3,7 +3,7 @@
 // typed with @kubernetes-models/gateway-api, so a misspelt field fails the type check.
 import type { IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
-import { parseCidr } from "../../config/validate";
+import { parseCidr } from "../../lib/validate";
 import { NAMESPACE_NAME_LABEL } from "../namespaces/manifests";
 import { ResolvedModel } from "./modelConfig";
 import { PREVIEW_HEADER, serviceNames } from "./manifests";

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { Report } from "../../config/errors";
+import { Report } from "../../lib/errors";
 
 /** The user-facing options of a bucket (e.g. `mlops-platform:mlflow.artifactBucket`). */
 export interface BucketOptions {

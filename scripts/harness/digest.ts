@@ -1,6 +1,6 @@
 // The plan's first screen: what will exist, whether it is safe, what it costs, and where the details are.
 // At most DIGEST_MAX_LINES lines of at most DIGEST_MAX_COLUMNS; the long detail goes to summary.txt.
-import { ACCELERATORS } from "../../config/accelerators";
+import { ACCELERATORS } from "../../lib/accelerators";
 import { CostEstimate, estimateCost, usd } from "./cost";
 import { Endpoint, PoolFacts, clusterCount, componentGroups, databases, externalEndpoints, gpuCapacity, nodePools } from "./facts";
 import { PolicyReport } from "./policy";

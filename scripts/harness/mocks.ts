@@ -1,7 +1,7 @@
 // What the mock engine answers for each resource during the offline plan. A preview, like `pulumi preview`:
 // inputs are echoed, outputs the cloud computes are unknown, autonamed names are filled as the engine would.
 import * as pulumi from "@pulumi/pulumi";
-import { shortHash } from "../../config/naming";
+import { shortHash } from "../../lib/naming";
 import { WIRE_UNKNOWN } from "./values";
 
 /**

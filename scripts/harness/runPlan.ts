@@ -1,7 +1,7 @@
 // Runs the real program (index.ts) under the Pulumi SDK's mock runtime, as a preview of one stack.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../config/platform";
+import { PROJECT } from "../../stack/platform";
 import { planMocks } from "./mocks";
 import { ResourceRecord, startRecording, waitForRPCs } from "./recorder";
 import { ROOT, StackConfig, toRuntimeConfig } from "./stackConfig";

@@ -2,8 +2,8 @@
 // Rollouts, StatefulSets, DaemonSets, Jobs, CronJobs, JobSets carried in launcher ConfigMaps, and the Jobs of
 // Argo Rollouts analysis templates' `job` metrics), checked
 // against the plan's own node pools, ResourceQuotas, LimitRanges and Kueue objects.
-import { partitionsPerGpu } from "../../config/accelerators";
-import { allocatable, machineShape } from "../../config/machines";
+import { partitionsPerGpu } from "../../lib/accelerators";
+import { allocatable, machineShape } from "../../lib/machines";
 import { QUEUED_PROVISIONING_TAINT } from "../../components/gke/nodeConfig";
 import {
     CapacityInput, KueueShape, NamespaceLimits, NodePoolShape, WorkloadShape, WorkloadVerdict,

@@ -1,7 +1,7 @@
 // The schedulability proof's rules, one at a time, with the numbers they report.
 import * as assert from "node:assert/strict";
-import { allocatable, machineShape, reservedMemory } from "../../config/machines";
-import { partitionsPerGpu } from "../../config/accelerators";
+import { allocatable, machineShape, reservedMemory } from "../../lib/machines";
+import { partitionsPerGpu } from "../../lib/accelerators";
 import {
     FlavorShape, KueueShape, NodePoolShape, WorkloadShape, admit, checkQueueQuotas, checkCapacity, nodePoolShape, podShape, queueShape, quotaShape, selectorMatches,
 } from "../../components/scheduling/capacity";

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
-import { ConfigError, resolveOrThrow } from "../../config/errors";
+import { ConfigError, resolveOrThrow } from "../../lib/errors";
 import { buildKubeconfig } from "../../components/gke/kubeconfig";
 import { maintenanceHoursPer32Days, resolveGkeCluster } from "../../components/gke/gkeCluster";
 import { apiServerTarget, binaryAuthorizationPolicy, controlPlaneSettings, gkeServiceAgent, isInternalRange } from "../../components/gke/hardening";
-import { CHART_REGISTRIES, TRUSTED_IMAGE_PREFIXES, WORKLOAD_REGISTRIES } from "../../config/registries";
-import { Cidr, parseCidr } from "../../config/validate";
+import { CHART_REGISTRIES, TRUSTED_IMAGE_PREFIXES, WORKLOAD_REGISTRIES } from "../../lib/registries";
+import { Cidr, parseCidr } from "../../lib/validate";
 import { workloadPolicies } from "../../policies/workloads";
 import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
 import { hardenedNodeConfig } from "../../components/gke/nodeConfig";
@@ -52,7 +52,7 @@ describe("GKE components (pure parts)", () => {
     it("trusts the policy pack's registries and the pinned charts' registries, nothing else", () => {
         const rule = workloadPolicies.find((p) => p.name === "k8s-allowed-registries")!;
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        assert.deepEqual((rule.configSchema!.properties as any).allowedRegistries.default, [...WORKLOAD_REGISTRIES], "policies/workloads.ts and config/registries.ts agree");
+        assert.deepEqual((rule.configSchema!.properties as any).allowedRegistries.default, [...WORKLOAD_REGISTRIES], "policies/workloads.ts and lib/registries.ts agree");
         assert.deepEqual(TRUSTED_IMAGE_PREFIXES, [...WORKLOAD_REGISTRIES, ...CHART_REGISTRIES.map((r) => r.prefix)]);
         assert.ok(TRUSTED_IMAGE_PREFIXES.includes("quay.io/jetstack/") && TRUSTED_IMAGE_PREFIXES.includes("docker.io/grafana/"));
     });

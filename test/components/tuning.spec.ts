@@ -3,8 +3,8 @@ import * as assert from "node:assert/strict";
 import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
 import {
     ON_DEMAND_SCHEDULE, OPTUNA_DASHBOARD_IMAGE, dashboardFlows, dashboardPodSpec, storageUrl, tuningCronJobSpec, tuningPodSpec, withOptunaStudy,
-} from "../../components/lifecycle/tuning";
-import { instanceCondition } from "../../components/lifecycle/tuningService";
+} from "../../components/tuning/tuning";
+import { instanceCondition } from "../../components/tuning/tuningService";
 import { platformNetworkPolicies } from "../../components/namespaces/platformPolicies";
 import { ModelContext, ModelOptions, resolveModel } from "../../components/serving/modelConfig";
 import { batchPodSpec } from "../../components/serving/modelJobs";

@@ -4,11 +4,11 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigIssue, Report } from "../../config/errors";
-import { parsePlatformConfig } from "../../config/platform";
-import { PAGING_ENVIRONMENTS, POOL_MAX_NODES } from "../../config/policyLimits";
-import { GCP_PROVIDER_KEYS, checkNamespaces } from "../../config/stackKeys";
-import { REGIONS, checkRegion, gpuZonesIn, zonesOf } from "../../config/zones";
+import { ConfigIssue, Report } from "../../lib/errors";
+import { parsePlatformConfig } from "../../stack/platform";
+import { PAGING_ENVIRONMENTS, POOL_MAX_NODES } from "../../lib/policyLimits";
+import { GCP_PROVIDER_KEYS, checkNamespaces } from "../../stack/stackKeys";
+import { REGIONS, checkRegion, gpuZonesIn, zonesOf } from "../../lib/zones";
 import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
 import { MONITORING_LIMITS, resolveMonitoring } from "../../components/monitoring/monitoringStack";
 import { NAMESPACE_QUOTA_LIMITS, resolveTeamNamespace } from "../../components/namespaces/teamNamespace";
@@ -73,7 +73,7 @@ describe("config validated to the cloud's own rules", () => {
             raw["gcp:region"] = "us-central9";
             const [issue] = issuesFor(raw, "gcp:region");
             assert.equal(issue.value, "us-central9");
-            assert.match(issue.message, /^is not a known Google Cloud region; known: africa-south1, asia-east1, .*us-central1, .*us-west4 \(a region newer than this list: add it to config\/zones\.ts\)$/);
+            assert.match(issue.message, /^is not a known Google Cloud region; known: africa-south1, asia-east1, .*us-central1, .*us-west4 \(a region newer than this list: add it to lib\/zones\.ts\)$/);
             assert.deepEqual(checkRegion("europe-west4"), { ok: true });
         });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, ConfigIssue, formatIssue, reporter, resolveOrThrow, show, throwIfIssues } from "../../config/errors";
+import { ConfigError, ConfigIssue, formatIssue, reporter, resolveOrThrow, show, throwIfIssues } from "../../lib/errors";
 
 describe("config errors", () => {
     it("show: strings quoted, missing values named, other values as JSON, symbols as text", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { ConfigError } from "../../config/errors";
-import { parsePlatformConfig } from "../../config/platform";
+import { ConfigError } from "../../lib/errors";
+import { parsePlatformConfig } from "../../stack/platform";
 import { assertRejected, configIssues, stackValues } from "../helpers";
 
 const POOLS = "mlops-platform:gpuNodePools";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { gpusPerNode } from "../../config/accelerators";
-import { serviceAccountId } from "../../config/naming";
-import { cidrsOverlap, isDns1123Label, parseCidr, parseQuantity } from "../../config/validate";
+import { gpusPerNode } from "../../lib/accelerators";
+import { serviceAccountId } from "../../lib/naming";
+import { cidrsOverlap, isDns1123Label, parseCidr, parseQuantity } from "../../lib/validate";
 
 describe("validators", () => {
     it("parses Kubernetes quantities to base units", () => {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
 import { parse } from "yaml";
-import { CONFIG_KEYS } from "../../config/platform";
+import { CONFIG_KEYS } from "../../stack/platform";
 import { REFERENCE_FILE, Row, SCHEMA_FILE, referenceRows, referenceSchema, renderReference } from "../../scripts/configReference";
 
 /** Every key path a stack file sets, arrays as `[]`, map entries (labels, searchSpace) as `.<name>`. */

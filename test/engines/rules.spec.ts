@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RUNBOOK_BASE, Rule, RuleGroup, platformRuleGroups } from "../../components/monitoring/alertRules";
-import { PlatformConfig, parsePlatformConfig } from "../../config/platform";
+import { PlatformConfig, parsePlatformConfig } from "../../stack/platform";
 import { loadStackConfig } from "../../scripts/harness/stackConfig";
 import { one, planOf } from "../plans";
 import { AlertTest, ExpAlert, Labels, TestGroup, expandAnnotations, ruleFile, sel, series, testFile } from "./promtool";

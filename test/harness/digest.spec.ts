@@ -1,6 +1,6 @@
 // The plan's first screen, built from the checked-in stacks' plans: short, and its figures follow from the config.
 import * as assert from "node:assert/strict";
-import { gpusPerNode } from "../../config/accelerators";
+import { gpusPerNode } from "../../lib/accelerators";
 import { usd } from "../../scripts/harness/cost";
 import { DIGEST_MAX_COLUMNS, DIGEST_MAX_LINES, DigestInput, digest, planCost } from "../../scripts/harness/digest";
 import { componentGroups, externalEndpoints, nodePools } from "../../scripts/harness/facts";

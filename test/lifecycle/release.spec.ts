@@ -60,7 +60,9 @@ describe("release-time quality check (prod plan)", () => {
 
     it("a pinned model's retraining and drift jobs judge the released version (champion), not the config's pin", () => {
         for (const c of ["fraud-detector-retrain", "fraud-detector-drift", "churn-predictor-retrain"]) {
-            const env = one(plan, "kubernetes:batch/v1:CronJob", c).inputs.spec.jobTemplate.spec.template.spec.containers[0].env;
+            // The model's own step: the trainer or the drift check (an init container when a gate or trigger follows it).
+            const pod = one(plan, "kubernetes:batch/v1:CronJob", c).inputs.spec.jobTemplate.spec.template.spec;
+            const env = [...(pod.initContainers ?? []), ...pod.containers].find((x: Any) => x.name === "training" || x.name === "drift").env;
             assert.equal(env.find((e: Any) => e.name === "MODEL_URI").value, `models:/${c.replace(/-(retrain|drift)$/, "")}@champion`, c);
         }
     });

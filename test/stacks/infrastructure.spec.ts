@@ -4,7 +4,7 @@ import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { kubernetesObjects } from "../../scripts/harness/output";
 import { Plan } from "../../scripts/harness/runPlan";
 import { SECRET, UNKNOWN } from "../../scripts/harness/values";
-import { TRUSTED_IMAGE_PREFIXES } from "../../config/registries";
+import { TRUSTED_IMAGE_PREFIXES } from "../../lib/registries";
 import { mockProjectNumber } from "../../scripts/harness/mocks";
 import { Any, bothPlans, ofType, one, planOf, T } from "../plans";
 

@@ -1,7 +1,7 @@
 // The hyperparameter search (Optuna) in the real plans: prod's fraud-detector study, its storage, the retraining
 // hook and the dashboard. Numbers come from Pulumi.prod.yaml (trials 40, parallelism 2, one A100 each).
 import * as assert from "node:assert/strict";
-import { parsePlatformConfig } from "../../config/platform";
+import { parsePlatformConfig } from "../../stack/platform";
 import { Plan } from "../../scripts/harness/runPlan";
 import { SECRET } from "../../scripts/harness/values";
 import { loadStackConfig } from "../../scripts/harness/stackConfig";

@@ -7,7 +7,7 @@ import { loadStrykerLists, mutateTargets } from "../../scripts/mutation/targets"
 import { MutationReport, fileScores, scoreOf, summaryMarkdown } from "../../scripts/mutation/summary";
 import { ROOT } from "../../scripts/harness/stackConfig";
 
-const CONFIGURED = ["components/serving/manifests.ts", "components/serving/routing.ts", "config/errors.ts"];
+const CONFIGURED = ["components/serving/manifests.ts", "components/serving/routing.ts", "lib/errors.ts"];
 
 describe("mutation testing", () => {
     let lists: { MUTATED_FILES: string[]; UNIT_SPECS: string[] };
@@ -15,7 +15,7 @@ describe("mutation testing", () => {
 
     it("mutates the pure builders and config parsing named in issue 16", () => assert.deepEqual(lists.MUTATED_FILES, [
         "components/serving/manifests.ts", "components/serving/routing.ts", "components/namespaces/manifests.ts",
-        "components/scheduling/kueueObjects.ts", "components/scheduling/batchPlan.ts", "config/validate.ts", "config/errors.ts",
+        "components/scheduling/kueueObjects.ts", "components/scheduling/batchPlan.ts", "lib/validate.ts", "lib/errors.ts",
     ]));
 
     it("runs only unit specs: none plans a stack, runs the policy pack or spawns a tool", () => {
@@ -43,9 +43,9 @@ describe("mutation testing", () => {
         it("a folder selects the configured files under it, in configured order", () =>
             assert.deepEqual(mutateTargets(["components/serving/"], CONFIGURED), ["components/serving/manifests.ts", "components/serving/routing.ts"]));
         it("a configured file selects itself, once", () =>
-            assert.deepEqual(mutateTargets(["./config/errors.ts", "config"], CONFIGURED), ["config/errors.ts"]));
+            assert.deepEqual(mutateTargets(["./lib/errors.ts", "lib"], CONFIGURED), ["lib/errors.ts"]));
         it("a path outside the set is mutated as given", () =>
-            assert.deepEqual(mutateTargets(["components/gke", "config/naming.ts"], CONFIGURED), ["components/gke/**/*.ts", "config/naming.ts"]));
+            assert.deepEqual(mutateTargets(["components/gke", "lib/naming.ts"], CONFIGURED), ["components/gke/**/*.ts", "lib/naming.ts"]));
         it("a folder name is not a prefix match of a file", () =>
             assert.deepEqual(mutateTargets(["components/serv"], CONFIGURED), ["components/serv/**/*.ts"]));
         it("anything else is an error", () => assert.throws(() => mutateTargets(["README.md"], CONFIGURED), /README\.md: not a TypeScript file or folder/));
@@ -56,11 +56,11 @@ describe("mutation testing", () => {
             ({ id, mutatorName: "EqualityOperator", status, location: { start: { line, column: 3 } }, ...(replacement ? { replacement } : {}) });
         const report = {
             files: {
-                "config/validate.ts": { mutants: [
+                "lib/validate.ts": { mutants: [
                     mutant("1", "Killed", 4), mutant("2", "Killed", 5), mutant("3", "Timeout", 6), mutant("4", "Survived", 9, "a  >\n b"),
                     mutant("5", "CompileError", 10), mutant("6", "Ignored", 11), mutant("7", "NoCoverage", 2),
                 ] },
-                "config/errors.ts": { mutants: [mutant("8", "Killed", 1), mutant("9", "RuntimeError", 2)] },
+                "lib/errors.ts": { mutants: [mutant("8", "Killed", 1), mutant("9", "RuntimeError", 2)] },
             },
         } as MutationReport;
 
@@ -70,20 +70,20 @@ describe("mutation testing", () => {
         });
 
         it("counts per file, sorted, then all files", () => assert.deepEqual(fileScores(report), [
-            { file: "config/errors.ts", killed: 1, timeout: 0, survived: 0, noCoverage: 0, score: 100 },
-            { file: "config/validate.ts", killed: 2, timeout: 1, survived: 1, noCoverage: 1, score: 60 },
+            { file: "lib/errors.ts", killed: 1, timeout: 0, survived: 0, noCoverage: 0, score: 100 },
+            { file: "lib/validate.ts", killed: 2, timeout: 1, survived: 1, noCoverage: 1, score: 60 },
             { file: "all files", killed: 3, timeout: 1, survived: 1, noCoverage: 1, score: (4 / 6) * 100 },
         ]));
 
         it("lists the undetected mutants by file and line", () => assert.equal(summaryMarkdown(report), [
             "## Mutation score", "",
             "| file | score | killed | timeout | survived | no coverage |", "|---|---:|---:|---:|---:|---:|",
-            "| config/errors.ts | 100.00 % | 1 | 0 | 0 | 0 |",
-            "| config/validate.ts | 60.00 % | 2 | 1 | 1 | 1 |",
+            "| lib/errors.ts | 100.00 % | 1 | 0 | 0 | 0 |",
+            "| lib/validate.ts | 60.00 % | 2 | 1 | 1 | 1 |",
             "| all files | 66.67 % | 3 | 1 | 1 | 1 |",
             "", "## Surviving mutants (2)", "",
-            "- config/validate.ts:2:3 EqualityOperator (NoCoverage)",
-            "- config/validate.ts:9:3 EqualityOperator (Survived): `a > b`",
+            "- lib/validate.ts:2:3 EqualityOperator (NoCoverage)",
+            "- lib/validate.ts:9:3 EqualityOperator (Survived): `a > b`",
         ].join("\n") + "\n"));
     });
 });

@@ -5,7 +5,7 @@ import { GpuNodePoolOptions, ResolvedGpuPool, resolveGpuNodePool } from "../comp
 import { NETWORK_DEFAULTS, PlatformNetworkArgs } from "../components/network/platformNetwork";
 import { NAMESPACE_DEFAULTS, ResolvedNamespace, TeamNamespaceOptions, resolveTeamNamespace } from "../components/namespaces/teamNamespace";
 import { MlflowOptions, ResolvedMlflow, resolveMlflow } from "../components/mlflow/mlflowServer";
-import { ConfigIssue, reporter, throwIfIssues } from "./errors";
+import { ConfigIssue, reporter, throwIfIssues } from "../lib/errors";
 import { MonitoringOptions, ResolvedMonitoring, resolveMonitoring } from "../components/monitoring/monitoringStack";
 import { NODE_METRICS_NAMESPACE } from "../components/monitoring/namespaces";
 import { ModelOptions, ResolvedModel, resolveModel } from "../components/serving/modelConfig";
@@ -13,10 +13,10 @@ import { GATEWAY_NAMESPACE } from "../components/serving/routing";
 import { TlsConfig, readMlflow, readModel, readMonitoring, readTls } from "./services";
 import { BatchObjects } from "../components/scheduling/batchPlan";
 import { checkModelCapacity, planBatch } from "./capacity";
-import { PAGING_ENVIRONMENTS, POOL_CAP_ENVIRONMENTS, POOL_MAX_NODES } from "./policyLimits";
+import { PAGING_ENVIRONMENTS, POOL_CAP_ENVIRONMENTS, POOL_MAX_NODES } from "../lib/policyLimits";
 import { checkNamespaces } from "./stackKeys";
-import { checkRegion } from "./zones";
-import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "./validate";
+import { checkRegion } from "../lib/zones";
+import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "../lib/validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
 export const PROJECT = "mlops-platform";
@@ -153,7 +153,7 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     const mlflowOptions = readMlflow(r, top[K("mlflow")], K("mlflow"));
     const mlflow = resolveMlflow(mlflowOptions, dev, reporter(r.issues, K("mlflow")));
     const monitoring = resolveMonitoring(readMonitoring(r, top[K("monitoring")], K("monitoring")), dev, reporter(r.issues, K("monitoring")));
-    // Policy limits config already decides (config/policyLimits.ts): the same numbers as the policy pack.
+    // Policy limits config already decides (lib/policyLimits.ts): the same numbers as the policy pack.
     if (POOL_CAP_ENVIRONMENTS.includes(environment)) {
         const capped: [string, number][] = [[`${K("cluster")}.systemPool.maxNodes`, cluster.systemPool.maxNodes], ...gpuNodePools.map((p, i): [string, number] => [`${K("gpuNodePools")}[${i}].maxNodes`, p.maxNodes])];
         for (const [key, max] of capped) {

@@ -97,7 +97,7 @@ export type LocationCheck = { ok: true } | { ok: false; message: string };
 /** Checks a region name against the table; the message lists the known regions. */
 export function checkRegion(region: string): LocationCheck {
     if (REGION_ZONES[region] !== undefined) return { ok: true };
-    return { ok: false, message: `is not a known Google Cloud region; known: ${REGIONS.join(", ")} (a region newer than this list: add it to config/zones.ts)` };
+    return { ok: false, message: `is not a known Google Cloud region; known: ${REGIONS.join(", ")} (a region newer than this list: add it to lib/zones.ts)` };
 }
 
 /** Checks that `zone` is a zone of `region`; the message lists the region's zones. Unknown regions pass (reported on the region). */

@@ -6,7 +6,7 @@ import { MonitoringOptions } from "../components/monitoring/monitoringStack";
 import { Exposure, ExternalAuth, ModelOptions, Strategy } from "../components/serving/modelConfig";
 import { Direction, DriftMethod, ParamType, Pruner, QualityOptions, SearchParam, TuningOptions } from "../components/serving/lifecycleConfig";
 import { AcmeServer } from "../components/tls/clusterTls";
-import { FieldReader } from "./validate";
+import { FieldReader } from "../lib/validate";
 
 type Obj = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // program uses the default gcp provider), and Pulumi's. A misspelt key anywhere is an error, not a silent
 // no-op: `gcp:zones` or `kubernetes:context` would otherwise plan without a word and do nothing.
 import * as gcpConfig from "@pulumi/gcp/config/vars";
-import { ConfigIssue } from "./errors";
+import { ConfigIssue } from "../lib/errors";
 
 /**
  * Every `gcp:` key the Pulumi GCP provider reads: the enumerable getters of @pulumi/gcp's generated

@@ -1,9 +1,9 @@
 // Config-time capacity checks: the queues Kueue will get, and whether each declared model's pods (serving at
 // min replicas, a retraining run as one unit, a drift check) fit a node pool, their namespace's quota and
 // their queue. Built from the same pure builders the components use, so the check and the cluster agree.
-import { partitionsPerGpu } from "./accelerators";
-import { KNOWN_MACHINE_TYPES, allocatable, machineShape } from "./machines";
-import { Report } from "./errors";
+import { partitionsPerGpu } from "../lib/accelerators";
+import { KNOWN_MACHINE_TYPES, allocatable, machineShape } from "../lib/machines";
+import { Report } from "../lib/errors";
 import { GPU_TAINT, NODE_LABELS, QUEUED_PROVISIONING_TAINT } from "../components/gke/nodeConfig";
 import { ResolvedGpuPool } from "../components/gke/gpuNodePool";
 import { ResolvedNamespace } from "../components/namespaces/teamNamespace";
@@ -17,7 +17,7 @@ import { servingPodSpec } from "../components/serving/manifests";
 import { ResolvedModel } from "../components/serving/modelConfig";
 import { batchPodSpec } from "../components/serving/modelJobs";
 import { jobSetManifest } from "../components/serving/multiNode";
-import { tuningPodSpec, withOptunaStudy } from "../components/lifecycle/tuning";
+import { tuningPodSpec, withOptunaStudy } from "../components/tuning/tuning";
 
 export interface SystemPoolFacts { machineType: string; maxNodes: number; spot: boolean }
 
