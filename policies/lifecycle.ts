@@ -36,7 +36,35 @@ function rolloutGap(r: PolicyResource, gates: Set<string>): string | undefined {
     return undefined;
 }
 
+/** The platform's retrain-trigger container (components/lifecycle/driftTrigger.ts): drift starts retraining. */
+const TRIGGER_CONTAINER = "retrain-trigger";
+
 export const lifecycleStackPolicies: StackValidationPolicy[] = [
+    {
+        name: "stack-drift-has-retraining",
+        description: "Every model with a drift check has a retraining path: a `<model>-retrain` CronJob in its namespace, and (requireTrigger) a drift check that starts it when the score is above the threshold, so drift is acted on without a person.",
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { requireTrigger: { type: "boolean", default: true } } },
+        validateStack: (args, report) => {
+            const requireTrigger = args.getConfig<{ requireTrigger?: boolean }>().requireTrigger ?? true;
+            const cronJobs = byType(args.resources, TYPES.cronJob);
+            const names = new Set(cronJobs.map((c) => `${c.props.metadata?.namespace}/${c.props.metadata?.name}`));
+            for (const c of cronJobs) {
+                const template = c.props.spec?.jobTemplate?.spec?.template;
+                if (template?.metadata?.labels?.["mlops.platform/workload"] !== "drift") continue;
+                const model = template.metadata.labels["app.kubernetes.io/name"];
+                const ns = c.props.metadata?.namespace;
+                if (!names.has(`${ns}/${model}-retrain`)) {
+                    report(`CronJob ${where(c.props)} checks drift of ${model}, but ${ns}/${model}-retrain does not exist: a drifted model would never be retrained (add retraining to the model).`, c.urn);
+                    continue;
+                }
+                const containers: Props[] = template.spec?.containers ?? [];
+                if (requireTrigger && !containers.some((x) => x.name === TRIGGER_CONTAINER)) {
+                    report(`CronJob ${where(c.props)} only reports drift: no ${TRIGGER_CONTAINER} container starts ${model}-retrain when the score is above the threshold (set drift.retrain: true).`, c.urn);
+                }
+            }
+        },
+    },
     {
         name: "stack-promotion-quality-gated",
         description: "Every model whose served version can change (a pinned version promoted by a bump, or retraining) checks the candidate's quality before it serves: a release-check analysis before any traffic moves, or a rolling model's init container.",

@@ -232,6 +232,15 @@ m("release safety", "stack-promotion-quality-gated", RO("fraud-detector"), "frau
 m("release safety", "stack-promotion-quality-gated", [T.analysis, "fraud-detector-release-check"], "the release-check Job no longer runs the check", (r) => {
     r.inputs.spec.metrics[0].provider.job.spec.template.spec.containers[0].command = ["python3", "-c", "pass"];
 }, RO("fraud-detector"));
+// Drift (policies/lifecycle.ts): every drift check has a retraining path that it starts.
+m("release safety", "stack-drift-has-retraining", [T.cron, "fraud-detector-drift"], "fraud-detector's drift check no longer starts retraining (trigger container removed)", (r) => {
+    const p = r.inputs.spec.jobTemplate.spec.template.spec;
+    p.containers = p.containers.filter((c: Any) => c.name !== "retrain-trigger");
+});
+m("release safety", "stack-drift-has-retraining", [T.cron, "churn-predictor-drift"], "a drift check added for price-elasticity, which has no retraining", (r) => {
+    r.inputs.metadata.name = "price-elasticity-drift";
+    r.inputs.spec.jobTemplate.spec.template.metadata.labels["app.kubernetes.io/name"] = "price-elasticity";
+});
 // The release check's Job pod is a workload too (policies/util.ts podSpecsOf).
 const releaseJob = (r: Rec): Any => r.inputs.spec.metrics[0].provider.job.spec.template.spec;
 w("k8s-run-as-non-root", [T.analysis, "fraud-detector-release-check"], "the release-check Job runs as root", (r) => { releaseJob(r).securityContext.runAsUser = 0; delete releaseJob(r).securityContext.runAsNonRoot; delete releaseJob(r).containers[0].securityContext.runAsNonRoot; });
