@@ -272,6 +272,13 @@ describe("monitoring (pure parts)", () => {
 });
 
 describe("runbooks", () => {
+    it("docs/monitoring.md's alert table lists exactly the platform's alerts", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "monitoring.md"), "utf8");
+        const listed = [...doc.matchAll(/^\| ([A-Z][A-Za-z]+) \| (?:info|warning|critical)/gm)].map((m) => m[1]);
+        const alerts = new Set(platformRuleGroups([], "https://x.example/runbooks.md").flatMap((g) => g.rules).flatMap((r) => r.alert ?? []));
+        assert.deepEqual([...new Set(listed)].sort(), [...alerts].sort());
+    });
+
     it("docs/runbooks.md has a section for every alert, where its runbook_url points", () => {
         const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "runbooks.md"), "utf8");
         const sections = [...doc.matchAll(/^## (\S+)$/gm)].map((m) => m[1]);
