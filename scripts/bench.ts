@@ -30,8 +30,8 @@ function largeConfig(): Record<string, unknown> {
     const pools = config["mlops-platform:gpuNodePools"] as unknown[];
     const namespaces = config["mlops-platform:namespaces"] as unknown[];
     config["mlops-platform:gpuNodePools"] = [...pools, ...Array.from({ length: 50 - pools.length }, (_, i) => i % 2 === 0
-        ? { name: `l4-serving-${i}`, machineType: "g2-standard-8", acceleratorType: "nvidia-l4", minNodes: 0, maxNodes: 4, purpose: "serving" }
-        : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training" })];
+        ? { name: `l4-serving-${i}`, machineType: "g2-standard-8", acceleratorType: "nvidia-l4", minNodes: 0, maxNodes: 4, purpose: "serving", zones: ["us-central1-a", "us-central1-b"] }
+        : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training", zones: ["us-central1-a", "us-central1-c"] })];
     config["mlops-platform:namespaces"] = [...namespaces, ...Array.from({ length: 100 - namespaces.length }, (_, i) => ({
         name: `team-${i}`, quota: { requestsCpu: "8", limitsCpu: "16", requestsMemory: "32Gi", limitsMemory: "64Gi", gpus: 2, pvcs: 5, storage: "100Gi" },
     }))];

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, ConfigIssue, show } from "../lib/errors";
 import { RawConfig, parsePlatformConfig } from "../stack/platform";
-import { loadStackConfig } from "../scripts/harness/stackConfig";
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { ROOT, loadStackConfig } from "../scripts/harness/stackConfig";
 
 /** A deep copy of a checked-in stack's config values, to change one field at a time. */
 export function stackValues(stack: "dev" | "prod"): RawConfig {
@@ -28,4 +30,16 @@ export function assertRejected(raw: RawConfig, key: string, value: unknown, allo
     assert.match(hits[0].message, allowed);
     const err = new ConfigError("stack configuration", issues);
     assert.ok(err.message.includes(`${key}: got ${show(value)}`), err.message);
+}
+
+/** What `npm run plan` printed and its exit code. */
+export interface PlanRun { code: number; stdout: string; stderr: string }
+
+/** Runs the plan CLI as a user does (scripts/plan.ts with `args`), from the project root. */
+export function runPlanCli(args: string[]): Promise<PlanRun> {
+    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+    return new Promise((resolve) => {
+        execFile(tsx, [path.join(ROOT, "scripts", "plan.ts"), ...args], { cwd: ROOT }, (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
+    });
 }

@@ -1,25 +1,17 @@
 // `npm run plan -- <stack>` as a user runs it: a child process, files on disk, exit codes.
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PlanRun as Run, runPlanCli } from "../helpers";
 import { parse, stringify } from "yaml";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
-import { ROOT, loadStackConfig } from "../../scripts/harness/stackConfig";
+import { loadStackConfig } from "../../scripts/harness/stackConfig";
 import { kubernetesObjects } from "../../scripts/harness/output";
 import { DIGEST_MAX_COLUMNS, DIGEST_MAX_LINES } from "../../scripts/harness/digest";
 import { Any, planOf } from "../plans";
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function plan(args: string[]): Promise<Run> {
-    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-    return new Promise((resolve) => {
-        execFile(tsx, [path.join(ROOT, "scripts", "plan.ts"), ...args], { cwd: ROOT }, (err, stdout, stderr) =>
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
-    });
-}
+const plan = runPlanCli;
 
 function filesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)).sort();

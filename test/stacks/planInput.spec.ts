@@ -1,21 +1,12 @@
 // `npm run plan` given a malformed command line or stack file: a one-line error naming what is wrong (and
 // where), no stack trace, nothing written. Both fail before the program runs, so these runs are quick.
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../../scripts/harness/stackConfig";
+import { runPlanCli } from "../helpers";
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function plan(args: string[]): Promise<Run> {
-    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
-    return new Promise((resolve) => {
-        execFile(tsx, [path.join(ROOT, "scripts", "plan.ts"), ...args], { cwd: ROOT }, (err, stdout, stderr) =>
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
-    });
-}
+const plan = runPlanCli;
 
 describe("npm run plan, bad input", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-plan-input-"));
