@@ -171,8 +171,9 @@ const batch = new BatchScheduling("batch", {
 
 // Optuna studies (hyperparameter search): their own database and user on the platform's Cloud SQL, a storage
 // Secret per model with a study, and optuna-dashboard (port-forward only).
-const tuning = new TuningService("tuning", {
-    models: cfg.models.filter((m) => m.tuning).map((m) => ({ name: m.name, namespace: m.namespace })),
+const tunedModels = cfg.models.filter((m) => m.tuning).map((m) => ({ name: m.name, namespace: m.namespace }));
+const tuning = tunedModels.length === 0 ? undefined : new TuningService("tuning", {
+    models: tunedModels,
     project: cfg.project,
     instance: mlflow.database.instance.name,
     connectionName: mlflow.database.connectionName,
@@ -210,7 +211,7 @@ const servedModels = cfg.models.map((m) => {
         },
         k8sProvider: gke.provider,
     }, opts);
-    const study = m.tuning && { secretName: tuning.secrets[m.name], studyName: m.tuning.studyName, connectionName: mlflow.database.connectionName };
+    const study = m.tuning && tuning && { secretName: tuning.secrets[m.name], studyName: m.tuning.studyName, connectionName: mlflow.database.connectionName };
     if (m.retraining || m.drift) {
         const jobs = new ModelJobs(m.name, {
             model: m,
@@ -237,7 +238,7 @@ const servedModels = cfg.models.map((m) => {
                 mlflowCredentials: credentials.writer!,
                 monitoringNamespace: cfg.monitoringNamespace,
                 k8sProvider: gke.provider,
-            }, { ...opts, dependsOn: [...opts.dependsOn, tuning] });
+            }, { ...opts, dependsOn: [...opts.dependsOn, tuning!] });
         }
     }
     return {

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, ConfigIssue, show } from "../lib/errors";
 import { RawConfig, parsePlatformConfig } from "../stack/platform";
+import { resolveGpuNodePool } from "../components/gke/gpuNodePool";
+import { ModelContext } from "../components/serving/modelConfig";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { ROOT, loadStackConfig } from "../scripts/harness/stackConfig";
@@ -42,4 +44,14 @@ export function runPlanCli(args: string[]): Promise<PlanRun> {
         execFile(tsx, [path.join(ROOT, "scripts", "plan.ts"), ...args], { cwd: ROOT }, (err, stdout, stderr) =>
             resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
     });
+}
+
+/** The model resolver's context in unit tests: prod, an L4 serving pool and an A100 training pool, one namespace. */
+export function modelTestContext(): ModelContext {
+    const none = () => assert.fail("no issue expected");
+    const pools = [
+        resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] }, "us-central1", none),
+        resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training", zones: ["us-central1-a"] }, "us-central1", none),
+    ];
+    return { dev: false, pools, namespaces: ["ml-serving"] };
 }

@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
 import { RESTRICTED_CONTAINER } from "../workloads/podSecurity";
+// The pod label a drift-started run carries (`mlops.platform/trigger: drift`); the gate reads it as MLOPS_TRIGGER.
+import { TRIGGER_LABEL } from "./driftTrigger";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Container = k8s.types.input.core.v1.Container;
@@ -34,8 +36,6 @@ export const RUN_KEY = {
     jobSet: "metadata.labels['jobset.sigs.k8s.io/jobset-name']",
 } as const;
 
-/** Pod label a drift-started run carries (`mlops.platform/trigger: drift`); the gate reads it as MLOPS_TRIGGER. */
-export const TRIGGER_LABEL = "mlops.platform/trigger";
 
 /** MLflow names the gate writes (docs/lifecycle.md). */
 export const GATE_NAMES = {

@@ -38,7 +38,7 @@ export class ModelTuning extends pulumi.ComponentResource {
     public readonly cronJob: k8s.batch.v1.CronJob;
 
     constructor(name: string, args: ModelTuningArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mlops:lifecycle:ModelTuning", name, {}, opts);
+        super("mlops:tuning:ModelTuning", name, {}, opts);
         const m = args.model;
         if (!m.tuning || !m.retraining) throw new Error(`ModelTuning ${name}: the model has no tuning study or no retraining`);
         const k8sOpts = { parent: this, provider: args.k8sProvider };

@@ -46,11 +46,9 @@ export class TuningService extends pulumi.ComponentResource {
     public readonly dashboard?: k8s.apps.v1.Deployment;
 
     constructor(name: string, args: TuningServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mlops:lifecycle:TuningService", name, {}, opts);
-        if (args.models.length === 0) {
-            this.registerOutputs({});
-            return;
-        }
+        super("mlops:tuning:TuningService", name, {}, opts);
+        // Only built when a model has a study (index.ts): the database, user and dashboard serve studies.
+        if (args.models.length === 0) throw new Error("TuningService: no model has a tuning study; create it only when one does");
         const k8sOpts = { parent: this, provider: args.k8sProvider };
 
         // Its own database and user: a study's credentials cannot read MLflow's tables, nor MLflow's Optuna's.

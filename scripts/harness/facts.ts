@@ -135,7 +135,7 @@ const GROUPS: [RegExp, string][] = [
     [/^mlops:namespaces:/, "namespaces"], [/^mlops:(mlflow|database|storage):/, "MLflow"], [/^mlops:monitoring:/, "monitoring"],
     [/^mlops:serving:ProgressiveDelivery$/, "delivery"], [/^mlops:serving:ModelGateways$/, "gateways"],
     [/^mlops:scheduling:/, "batch"], [/^mlops:tls:/, "TLS"], [/^mlops:serving:Model(Service|Jobs)$/, "models"],
-    [/^mlops:lifecycle:/, "tuning"],
+    [/^mlops:tuning:/, "tuning"],
 ];
 
 /**

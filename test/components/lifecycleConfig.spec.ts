@@ -1,13 +1,9 @@
 import * as assert from "node:assert/strict";
 import { ModelContext, ModelOptions, resolveModel } from "../../components/serving/modelConfig";
-import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
+import { modelTestContext } from "../helpers";
 
 const none = () => assert.fail("no issue expected");
-const pools = [
-    resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] }, "us-central1", none),
-    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training", zones: ["us-central1-a"] }, "us-central1", none),
-];
-const ctx: ModelContext = { dev: false, pools, namespaces: ["ml-serving"] };
+const ctx: ModelContext = modelTestContext();
 const base: ModelOptions = {
     name: "fraud-detector", image: "us-docker.pkg.dev/acme/models/fraud-detector:1.4.2",
     version: 12,

@@ -3,18 +3,14 @@ import { cronJobSpec, batchPodSpec } from "../../components/serving/modelJobs";
 import { ModelContext, ModelOptions, cronInterval, resolveModel } from "../../components/serving/modelConfig";
 import { analysisTemplateSpec, doubled, rolloutStrategy, serviceNames, servingPodSpec } from "../../components/serving/manifests";
 import { backendPolicy, httpRouteSpec, internalGatewayIp } from "../../components/serving/routing";
-import { resolveGpuNodePool } from "../../components/gke/gpuNodePool";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
-import { assertRejected, stackValues } from "../helpers";
+import { assertRejected, modelTestContext, stackValues } from "../helpers";
 import { Any } from "../plans";
 import { promqlErrors } from "../promql";
 
 const none = () => assert.fail("no issue expected");
-const pools = [
-    resolveGpuNodePool({ name: "l4-serving", machineType: "g2-standard-24", acceleratorType: "nvidia-l4", purpose: "serving", zones: ["us-central1-a"] }, "us-central1", none),
-    resolveGpuNodePool({ name: "a100-training", machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", purpose: "training", zones: ["us-central1-a"] }, "us-central1", none),
-];
-const ctx: ModelContext = { dev: false, pools, namespaces: ["ml-serving"] };
+const ctx: ModelContext = modelTestContext();
+const pools = ctx.pools;
 const base: ModelOptions = {
     name: "fraud-detector", image: "us-docker.pkg.dev/acme/models/fraud-detector:1.4.2",
     gpu: { count: 1, pool: "l4-serving" },
