@@ -2,7 +2,9 @@
 // Plan time for prod and for a large config (50 GPU pools, 100 namespaces), each next to the SDK's floor:
 // a trivial program registering the same number of resources of the same kinds under the same mocks; then the
 // wall time of the whole `npm run plan -- prod` command.
-// Every measurement runs in a fresh process; the median of N processes is kept.
+// Every measurement runs in a fresh process; the median of N processes is kept. Plan and floor run under the same
+// in-process mock engine and with the SDK's default stack traces (as `pulumi preview` runs a program); the plan
+// command turns the traces off (see runPlan's stackTraces), which its wall time shows.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,8 +16,9 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { PROJECT } from "../stack/platform";
 import { planMocks } from "./harness/mocks";
-import { waitForRPCs } from "./harness/recorder";
-import { runPlan, withoutSourceMaps } from "./harness/runPlan";
+import { setPlanMocks, waitForRPCs } from "./harness/recorder";
+import { runPlan, withPlanRuntime } from "./harness/runPlan";
+import { largeConfig } from "./harness/benchConfig";
 import { ROOT, loadStackConfig } from "./harness/stackConfig";
 
 /** How many resources of each type a plan registers (components counted together). */
@@ -23,20 +26,6 @@ type Shape = Record<string, number>;
 interface Sample { resources: number; shape: Shape; coldMs: number; ms: number; wallMs: number }
 
 const started = Date.now();
-
-/** The large config: prod's settings, pools, namespaces and models, grown to 50 GPU pools and 100 namespaces. */
-function largeConfig(): Record<string, unknown> {
-    const config = loadStackConfig("prod").values;
-    const pools = config["mlops-platform:gpuNodePools"] as unknown[];
-    const namespaces = config["mlops-platform:namespaces"] as unknown[];
-    config["mlops-platform:gpuNodePools"] = [...pools, ...Array.from({ length: 50 - pools.length }, (_, i) => i % 2 === 0
-        ? { name: `l4-serving-${i}`, machineType: "g2-standard-8", acceleratorType: "nvidia-l4", minNodes: 0, maxNodes: 4, purpose: "serving", zones: ["us-central1-a", "us-central1-b"] }
-        : { name: `a100-training-${i}`, machineType: "a2-highgpu-1g", acceleratorType: "nvidia-tesla-a100", minNodes: 0, maxNodes: 4, spot: true, purpose: "training", zones: ["us-central1-a", "us-central1-c"] })];
-    config["mlops-platform:namespaces"] = [...namespaces, ...Array.from({ length: 100 - namespaces.length }, (_, i) => ({
-        name: `team-${i}`, quota: { requestsCpu: "8", limitsCpu: "16", requestsMemory: "32Gi", limitsMemory: "64Gi", gpus: 2, pvcs: 5, storage: "100Gi" },
-    }))];
-    return config;
-}
 
 /**
  * One measurement process: the same work twice. The first (cold) run includes loading the program's modules
@@ -54,7 +43,7 @@ async function child(mode: "plan" | "floor", stack: string, configFile: string, 
             times.push(plan.elapsedMs);
         } else {
             const t = process.hrtime.bigint();
-            resources = await withoutSourceMaps(() => floor(stack, shape!));
+            resources = await withPlanRuntime(() => floor(stack, shape!));
             times.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
     }
@@ -110,7 +99,7 @@ function trivialArgs(type: string, cls: unknown): Record<string, unknown> {
  * plan's mocks and without the harness's recording. Components are empty components.
  */
 async function floor(stack: string, shape: Shape): Promise<number> {
-    await pulumi.runtime.setMocks(planMocks, PROJECT, stack, true);
+    await setPlanMocks(planMocks, PROJECT, stack);
     let count = 1; // the stack
     const types = Object.keys(shape).filter((t) => t !== "component").map((t) => ({ t, cls: resourceClass(t) }));
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -214,7 +203,7 @@ function main(reps: number): void {
     console.log(`marginal per extra resource (warm): plan ${marginalPlan.toFixed(2)} ms, floor ${marginalFloor.toFixed(2)} ms, ratio ${(marginalPlan / marginalFloor).toFixed(2)}`);
     console.log(`large plan: ${JSON.stringify(large.plan.shape)} besides the stack`);
     console.log(`process wall time, prod plan: ${small.plan.wallMs} ms (SDK start-up, two runs, exit)`);
-    console.log(`wall time of \`npm run plan -- prod\` (plan, files, schema validation, schedulability, policy pack): ${commandMs} ms`);
+    console.log(`wall time of \`npm run plan -- prod\` (plan with stack traces off, files, schema validation, schedulability, policy pack): ${commandMs} ms`);
     console.log(`bench took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,100 +1,17 @@
 // npm run plan -- <stack> [--out <dir>] [--config-file <Pulumi.x.yaml>] [--diff <dir of an earlier plan>]
-// Evaluates index.ts with Pulumi.<stack>.yaml under the Pulumi SDK's mock runtime (no CLI, cloud or
-// credentials), writes out/<stack>/{resources.json,outputs.json,manifests/,summary.txt,*.svg} and prints a one-screen digest.
-import * as path from "node:path";
-import { ConfigError } from "../lib/errors";
-import { formatVerdicts } from "../components/scheduling/capacity";
-import { validateObject } from "./harness/kubernetesModels";
-import { checkQueueCapacity, checkSchedulability } from "./harness/schedulability";
-import { Analyzer, checkPolicies, formatReport } from "./harness/policy";
-import { kubernetesObjects, readPlan, summarize, writeDetails, writePlan } from "./harness/output";
-import { digest, planCost } from "./harness/digest";
-import { formatCost } from "./harness/cost";
-import { planDiagrams } from "./harness/diagrams";
-import { diffPlans, formatDiff } from "./harness/diff";
-import { PlanError, runPlan } from "./harness/runPlan";
-import { ROOT, StackFileError, listStacks, loadStackConfig } from "./harness/stackConfig";
+// Plans a stack offline and checks it (scripts/planCommand.ts). This entry starts the policy pack's process
+// first: it needs about two seconds to load, as long as this process needs to load the program and the SDK,
+// and on two cores the two load side by side.
+import { startPack } from "./harness/packProcess";
+import type { main as planCommand } from "./planCommand";
 
-const FLAGS = ["--out", "--config-file", "--diff"];
+const stopPack = new AbortController();
+const pack = startPack(undefined, stopPack.signal);
+pack.catch(() => undefined); // a failure to start is reported where the policy report awaits it
 
-/** Splits argv into flags (each needs a value) and positionals; the problem, if the command line is malformed. */
-function parseArgs(argv: string[]): { flags: Record<string, string>; positional: string[] } | { error: string } {
-    const flags: Record<string, string> = {};
-    const positional: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (!a.startsWith("--")) { positional.push(a); continue; }
-        if (!FLAGS.includes(a)) return { error: `unknown option ${a}` };
-        const value = argv[i + 1];
-        if (value === undefined || value.startsWith("--")) return { error: `${a} needs a value` };
-        flags[a] = value;
-        i++;
-    }
-    return { flags, positional };
-}
-
-async function main(argv: string[]): Promise<number> {
-    const args = parseArgs(argv);
-    const positional = "error" in args ? [] : args.positional;
-    const flag = (name: string) => ("error" in args ? undefined : args.flags[name]);
-    const stack = positional[0];
-    if ("error" in args || !stack || positional.length > 1) {
-        const why = "error" in args ? `error: ${args.error}\n` : "";
-        console.error(`${why}usage: npm run plan -- <stack> [--out <dir>] [--config-file <file>] [--diff <dir>]; stacks: ${listStacks().join(", ")}`);
-        return 2;
-    }
-    const outDir = path.resolve(flag("--out") ?? path.join(ROOT, "out", stack));
-    const configFile = flag("--config-file");
-    const diffDir = flag("--diff");
-    // The policy pack's process starts now and loads while this one plans (it needs about a second alone).
-    const stopPack = new AbortController();
-    const analyzer = Analyzer.start(undefined, stopPack.signal);
-    analyzer.catch(() => undefined); // a failure to start is reported where the report awaits it
-    try {
-        const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)));
-        // Read the earlier plan before writing: it may be the same directory.
-        const earlier = diffDir ? readPlan(path.resolve(diffDir)) : undefined;
-        writePlan(plan, outDir);
-        // The long report goes to summary.txt; the screen gets the digest once every check has run.
-        const details = [summarize(plan)];
-        const diff = earlier && formatDiff(diffPlans(earlier, plan), diffDir!);
-        if (diff) details.push(diff);
-        const objects = kubernetesObjects(plan.resources);
-        const invalid = [];
-        for (const { record, object } of objects) {
-            for (const error of await validateObject(object)) invalid.push(`${record.urn}: ${error}`);
-        }
-        if (invalid.length > 0) {
-            console.error(`error: ${invalid.length} Kubernetes object(s) fail schema validation:\n  ${invalid.join("\n  ")}`);
-            return 1;
-        }
-        details.push(`Validated ${objects.length} Kubernetes objects against the Kubernetes API schemas (kubernetes-models).`);
-        const verdicts = checkSchedulability(plan.resources);
-        const unschedulable = [...formatVerdicts(verdicts), ...checkQueueCapacity(plan.resources)];
-        const ok = verdicts.filter((v) => v.problems.length === 0).length;
-        if (unschedulable.length > 0) {
-            console.error(`error: ${verdicts.length - ok} of ${verdicts.length} pod templates can never run, or queues promise capacity no pool has:\n  ${unschedulable.join("\n  ")}`);
-            return 1;
-        }
-        details.push(`${ok} of ${verdicts.length} pod templates schedulable and admissible (node pools, quotas, Kueue queues; Helm charts' own pods are not in the plan); queue quotas within their pools.`);
-        const report = await checkPolicies(stack, plan.resources, await analyzer);
-        details.push(formatReport(report), formatCost(planCost(plan)));
-        const dir = path.relative(process.cwd(), outDir) || ".";
-        const facts = { plan, dir, validObjects: objects.length, schedulable: { ok, total: verdicts.length }, policy: report };
-        const diagrams = await planDiagrams(plan.resources, stack);
-        writeDetails(outDir, [digest({ ...facts, diagrams: Object.keys(diagrams) }, true), ...details], diagrams);
-        console.log(digest({ ...facts, diagrams: Object.keys(diagrams) }));
-        if (diff) console.log(`\n${diff}`);
-        return report.mandatory > 0 ? 1 : 0;
-    } catch (e) {
-        const cause = e instanceof PlanError ? e.cause : e;
-        console.error(cause instanceof ConfigError || cause instanceof StackFileError ? `error: ${cause.message}` : cause);
-        return 1;
-    } finally {
-        // Kills the pack's process even when the plan failed before it finished starting.
-        analyzer.then((a) => a.close(), () => undefined);
-        stopPack.abort();
-    }
-}
-
-main(process.argv.slice(2)).then((code) => process.exit(code));
+// Loaded only now (a static import would load it, the program and the SDK before the pack starts).
+const { main } = require("./planCommand") as { main: typeof planCommand };
+main(process.argv.slice(2), pack, stopPack).then((code) => process.exit(code), (e) => {
+    console.error(e);
+    process.exit(1);
+});

@@ -13,9 +13,9 @@ export function serially<T>(fn: () => Promise<T>): Promise<T> {
     return run;
 }
 
-/** Runs plans one after another. */
+/** Runs plans one after another, as `npm run plan` runs them (stack traces off). */
 export function planSerially(stack: string, config: StackConfig, program?: string): Promise<Plan> {
-    return serially(() => runPlan(stack, config, program));
+    return serially(() => runPlan(stack, config, { program, stackTraces: false }));
 }
 
 export function planOf(stack: "dev" | "prod"): Promise<Plan> {

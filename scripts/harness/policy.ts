@@ -1,20 +1,19 @@
 // Serves the policy pack the way the Pulumi engine does: `@pulumi/pulumi`'s run-policy-pack in a child
 // process, spoken to over the analyzer gRPC API (GetAnalyzerInfo, Configure, Analyze, AnalyzeStack).
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import { buildSync } from "esbuild";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { PACK_SOURCE, PackProcess, buildPack, startPack } from "./packProcess";
 import { ResourceRecord } from "./recorder";
 import { ROOT } from "./stackConfig";
 import { Plain, SECRET, UNKNOWN } from "./values";
 
-export const PACK_SOURCE = path.join(ROOT, "policies");
 export const POLICY_CONFIG_DIR = path.join(PACK_SOURCE, "config");
 
 export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
@@ -35,29 +34,6 @@ export interface Violation {
     urn: string;
     /** The policy could not run: a value it reads is only known after deployment (as in a real preview). */
     notCheckable: boolean;
-}
-
-/**
- * Compiles the pack (policies/*.ts) to one JavaScript file next to a package.json, so run-policy-pack loads
- * it without type-checking through ts-node on every start (`npm test` type-checks it once). The Pulumi CLI
- * loads policies/ itself; both run the same source.
- */
-export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): string {
-    fs.mkdirSync(outDir, { recursive: true });
-    buildSync({
-        entryPoints: [path.join(PACK_SOURCE, "index.ts")],
-        outfile: path.join(outDir, "index.js"),
-        bundle: true,
-        platform: "node",
-        format: "cjs",
-        target: "node22",
-        external: ["@pulumi/policy", "@pulumi/pulumi"],
-        logLevel: "silent",
-    });
-    const { name, version } = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8"));
-    fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
-    fs.copyFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
-    return outDir;
 }
 
 /**
@@ -111,22 +87,13 @@ export class Analyzer {
      * Starts run-policy-pack on `packDir` and connects once it prints its port.
      * @param signal kills the pack's process when aborted, also while it is still starting.
      */
-    static async start(packDir = buildPack(), signal?: AbortSignal): Promise<Analyzer> {
-        const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-        // The engine address is only used for logging; offline there is no engine.
-        const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], signal });
-        let stderr = "";
-        child.stderr!.on("data", (d) => (stderr += d));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            child.stdout!.on("data", (d) => {
-                out += d;
-                const m = /^(\d+)\s*$/m.exec(out);
-                if (m) resolve(Number(m[1]));
-            });
-            child.once("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving: ${stderr.trim()}`)));
-            child.on("error", reject); // failed to spawn, or aborted
-        });
+    static start(packDir = buildPack(), signal?: AbortSignal): Promise<Analyzer> {
+        return Analyzer.connect(startPack(packDir, signal));
+    }
+
+    /** Connects to a pack started with startPack. */
+    static async connect(pack: Promise<PackProcess>): Promise<Analyzer> {
+        const { child, port } = await pack;
         const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new Analyzer(child, client);
     }
@@ -222,24 +189,61 @@ export interface PolicyReport {
 }
 
 /** Runs the pack over a plan: Analyze for every resource, then AnalyzeStack. */
-export async function checkPolicies(stack: string, resources: ResourceRecord[], analyzer?: Analyzer): Promise<PolicyReport> {
-    const own = analyzer ?? (await Analyzer.start());
-    try {
+export function checkPolicies(stack: string, resources: ResourceRecord[], analyzer?: Analyzer): Promise<PolicyReport> {
+    const check = PolicyCheck.start(stack, analyzer && Promise.resolve(analyzer));
+    for (const r of resources) check.analyze(r);
+    return check.report(resources);
+}
+
+/**
+ * A policy check as the engine runs one in a preview: Analyze for each resource as it registers, AnalyzeStack
+ * once the program has finished. The pack analyses in its own process while the plan goes on.
+ */
+export class PolicyCheck {
+    private readonly configured: Promise<Analyzer>;
+    private readonly analyses: Promise<Violation[]>[] = [];
+    private readonly configFile: string;
+
+    private constructor(stack: string, private readonly analyzer: Promise<Analyzer>, private readonly owned: boolean) {
         const { file, config } = policyConfigFor(stack);
-        await own.configure(config);
-        const analyzed = resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
-        const perResource = (await Promise.all(analyzed.map((r) => own.analyze(r)))).flat();
-        const all = [...perResource, ...(await own.analyzeStack(analyzed))];
-        const violations = all.filter((v) => !v.notCheckable);
-        return {
-            configFile: path.relative(ROOT, file),
-            violations,
-            notCheckable: all.filter((v) => v.notCheckable),
-            mandatory: violations.filter((v) => v.level === "mandatory").length,
-            advisory: violations.filter((v) => v.level === "advisory").length,
-        };
-    } finally {
-        if (!analyzer) own.close();
+        this.configFile = file;
+        this.configured = analyzer.then(async (a) => {
+            await a.configure(config);
+            return a;
+        });
+        this.configured.catch(() => undefined); // reported by report()
+    }
+
+    /** @param analyzer a running pack, which the caller closes; without it the check starts and closes its own. */
+    static start(stack: string, analyzer?: Promise<Analyzer>): PolicyCheck {
+        return new PolicyCheck(stack, analyzer ?? Analyzer.start(), analyzer === undefined);
+    }
+
+    /** Queues Analyze for one resource (the stack itself is not analysed), sent once the pack is configured. */
+    analyze(r: ResourceRecord): void {
+        if (r.type === "pulumi:pulumi:Stack") return;
+        const analysis = this.configured.then((a) => a.analyze(r));
+        analysis.catch(() => undefined); // reported by report()
+        this.analyses.push(analysis);
+    }
+
+    /** AnalyzeStack over every resource of the plan, and the report of every violation found. */
+    async report(resources: ResourceRecord[]): Promise<PolicyReport> {
+        try {
+            const analyzer = await this.configured;
+            const whole = analyzer.analyzeStack(resources.filter((r) => r.type !== "pulumi:pulumi:Stack"));
+            const all = [...(await Promise.all(this.analyses)).flat(), ...(await whole)];
+            const violations = all.filter((v) => !v.notCheckable);
+            return {
+                configFile: path.relative(ROOT, this.configFile),
+                violations,
+                notCheckable: all.filter((v) => v.notCheckable),
+                mandatory: violations.filter((v) => v.level === "mandatory").length,
+                advisory: violations.filter((v) => v.level === "advisory").length,
+            };
+        } finally {
+            if (this.owned) this.analyzer.then((a) => a.close(), () => undefined);
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 // Records every resource the program registers, with the options the mock engine is told about.
 // The only module that touches the SDK's mock internals: if an SDK upgrade changes them, test/harness fails.
+import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -30,7 +31,20 @@ interface Recording {
     stackOutputs?: Plain;
 }
 
-let current: Recording | undefined;
+/** A resource as registered: its inputs as sent (wire form), its URNs the mock monitor's. */
+type Registration = Omit<ResourceRecord, "inputs"> & { wire: unknown; record?: ResourceRecord };
+
+/** What the monitor records while the program runs; read() turns it into a Recording. */
+interface Registrations {
+    resources: Map<string, Registration>;
+    /** The engine's URN of each resource, by the mock monitor's URN; and the engine's qualified type. */
+    engineUrns: Map<string, string>;
+    qualifiedTypes: Map<string, string>;
+    stackOutputs?: Plain;
+    onRecord?: (record: ResourceRecord) => void;
+}
+
+let current: Registrations | undefined;
 
 /** Waits until the program's outstanding resource registrations have finished (internal to the SDK). */
 export function waitForRPCs(): Promise<void> {
@@ -38,73 +52,78 @@ export function waitForRPCs(): Promise<void> {
     return settings.waitForRPCs();
 }
 
-/** Starts a fresh recording; the returned function reads it, with the engine's URNs. */
-export function startRecording(): () => Recording {
-    installHooks();
-    const rec: Recording = { resources: new Map() };
+/**
+ * Starts a fresh recording; the returned function reads it, with the engine's URNs.
+ * @param onRecord called with each resource's record as it registers, as the engine calls a policy pack's
+ *   Analyze; the records are built then instead of when the recording is read.
+ */
+export function startRecording(onRecord?: (record: ResourceRecord) => void): () => Recording {
+    const rec: Registrations = { resources: new Map(), engineUrns: new Map(), qualifiedTypes: new Map(), onRecord };
     current = rec;
-    return () => withEngineUrns(rec);
+    return () => {
+        const resources = new Map<string, ResourceRecord>();
+        for (const r of rec.resources.values()) {
+            const record = r.record ?? toRecord(rec, r);
+            resources.set(record.urn, record);
+        }
+        return { resources, stackOutputs: rec.stackOutputs && withEngineRefs(rec, rec.stackOutputs) };
+    };
 }
 
 /**
  * The mock monitor builds a URN from the parent's last type only (and puts the stack's type in its
  * children's). The engine qualifies a type with all its ancestors' types except the stack's. Plans use
- * the engine's URNs, as `pulumi preview` shows them and as aliases and diffs need them.
+ * the engine's URNs, as `pulumi preview` shows them and as aliases and diffs need them. A parent registers
+ * before its children, so each URN is known when the resource registers.
  */
-function withEngineUrns(rec: Recording): Recording {
-    const map = new Map<string, string>();
-    const qualified = new Map<string, string>();
-    for (const r of rec.resources.values()) {
-        const parent = r.parent ? rec.resources.get(r.parent) : undefined;
-        const type = parent && parent.type !== "pulumi:pulumi:Stack" ? `${qualified.get(parent.urn)}$${r.type}` : r.type;
-        qualified.set(r.urn, type);
-        const [head, project] = r.urn.split("::"); // "urn:pulumi:<stack>", "<project>"
-        map.set(r.urn, [head, project, type, r.name].join("::"));
+function record(rec: Registrations, r: Registration): void {
+    const parent = r.parent ? rec.resources.get(r.parent) : undefined;
+    const type = parent && parent.type !== "pulumi:pulumi:Stack" ? `${rec.qualifiedTypes.get(parent.urn)}$${r.type}` : r.type;
+    rec.qualifiedTypes.set(r.urn, type);
+    const [head, project] = r.urn.split("::"); // "urn:pulumi:<stack>", "<project>"
+    rec.engineUrns.set(r.urn, [head, project, type, r.name].join("::"));
+    rec.resources.set(r.urn, r);
+    if (rec.onRecord) rec.onRecord((r.record = toRecord(rec, r)));
+}
+
+function engineUrn(rec: Registrations, urn: string): string {
+    return rec.engineUrns.get(urn) ?? urn;
+}
+
+function withEngineRefs(rec: Registrations, v: Plain): Plain {
+    if (Array.isArray(v)) return v.map((x) => withEngineRefs(rec, x));
+    if (v && typeof v === "object") {
+        if (typeof v.$resource === "string") return { $resource: engineUrn(rec, v.$resource) };
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withEngineRefs(rec, x)]));
     }
-    const fix = (u: string) => map.get(u) ?? u;
-    const fixRefs = (v: Plain): Plain => {
-        if (Array.isArray(v)) return v.map(fixRefs);
-        if (v && typeof v === "object") {
-            if (typeof v.$resource === "string") return { $resource: fix(v.$resource) };
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fixRefs(x)]));
-        }
-        return v;
+    return v;
+}
+
+function toRecord(rec: Registrations, r: Registration): ResourceRecord {
+    const fix = (u: string) => engineUrn(rec, u);
+    return {
+        urn: fix(r.urn), type: r.type, name: r.name, parent: r.parent && fix(r.parent), provider: r.provider && fix(r.provider),
+        custom: r.custom, inputs: withEngineRefs(rec, plain(r.wire)), protect: r.protect, dependsOn: r.dependsOn.map(fix).sort(),
+        ignoreChanges: r.ignoreChanges, retainOnDelete: r.retainOnDelete, deleteBeforeReplace: r.deleteBeforeReplace,
+        additionalSecretOutputs: r.additionalSecretOutputs,
     };
-    const resources = new Map<string, ResourceRecord>();
-    for (const r of rec.resources.values()) {
-        resources.set(fix(r.urn), {
-            ...r, urn: fix(r.urn), parent: r.parent && fix(r.parent), provider: r.provider && fix(r.provider),
-            dependsOn: r.dependsOn.map(fix).sort(), inputs: fixRefs(r.inputs),
-        });
-    }
-    return { resources, stackOutputs: rec.stackOutputs && fixRefs(rec.stackOutputs) };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the request objects are generated protobuf classes */
-let installed = false;
-function installHooks(): void {
-    if (installed) return;
-    installed = true;
-    const proto = MockMonitor.prototype as any;
-    const register = proto.registerResource;
-    proto.registerResource = function (req: any, callback: (err: any, resp: any) => void) {
-        const rec = current;
-        // The mock engine converts the inputs from protobuf as well (to hand them to newResource): convert
-        // them once for both. It only reads the result (rpc.deserializeProperties builds new objects).
-        const struct = req.getObject();
-        const wire = struct?.toJavaScript() ?? {};
-        if (struct) struct.toJavaScript = () => wire;
-        const inputs = rec ? plain(wire) : null;
-        return register.call(this, req, (err: any, resp: any) => {
-            if (!err) {
-                if (rec) rec.resources.set(resp.getUrn(), toRecord(req, resp.getUrn(), inputs));
-                markSecretOutputs(resp, req.getAdditionalsecretoutputsList());
-            }
-            callback(err, resp);
-        });
-    };
-    const registerOutputs = proto.registerResourceOutputs;
-    proto.registerResourceOutputs = function (req: any, callback: (err: any, resp: any) => void) {
+
+/**
+ * Sets the SDK's mock runtime up for a plan (`setMocks`, as a preview) with the mock engine answering in this
+ * process: its register calls hand property maps over as the JavaScript objects they are, where the SDK's
+ * mock converts them to protobuf Structs and back, twice per resource, although nothing crosses a wire.
+ * The bench's floor plans under the same engine.
+ */
+export async function setPlanMocks(mocks: pulumi.runtime.Mocks, project: string, stack: string): Promise<void> {
+    await pulumi.runtime.setMocks(mocks, project, stack, true);
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any }).getMonitor();
+    if (!(monitor instanceof MockMonitor)) throw new Error("setPlanMocks: the SDK's mock monitor is not installed");
+    monitor.registerResource = registerInProcess;
+    const registerOutputs = monitor.registerResourceOutputs;
+    monitor.registerResourceOutputs = function (req: any, callback: (err: any, resp: any) => void) {
         const rec = current;
         if (rec && req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") rec.stackOutputs = plain(req.getOutputs()?.toJavaScript() ?? {});
         return registerOutputs.call(this, req, callback);
@@ -112,18 +131,83 @@ function installHooks(): void {
 }
 
 /**
+ * MockMonitor.registerResource (SDK 3.270.0, runtime/mocks.js), answering with the state as it is, and with
+ * what the real engine adds: the plan's record of the request, and `additionalSecretOutputs` made secret.
+ */
+async function registerInProcess(this: any, req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    try {
+        const rec = current;
+        const wire: Record<string, unknown> = req.getObject()?.toJavaScript() ?? {};
+        // rpc.deserializeProperties and plain() build new objects: both may read the same one, and the record
+        // keeps it as sent (converted to plain JSON when the recording is read, or as it registers).
+        const transforms = req.getTransformsList().map((cb: any) => this.transformCallbacks.get(cb.getToken())).filter((t: unknown) => t !== undefined);
+        const result = await this.mocks.newResource({
+            type: req.getType(), name: req.getName(), inputs: rpc.deserializeProperties(inProcessStruct(wire)),
+            provider: req.getProvider(), custom: req.getCustom(), id: req.getImportid(), transforms,
+        });
+        const urn: string = this.newUrn(req.getParent(), req.getType(), req.getName());
+        const state = await rpc.serializeProperties("", result.state);
+        this.resources.set(urn, { urn, id: result.id ?? null, state });
+        if (rec) record(rec, toRegistration(req, urn, wire));
+        const answer = withSecretOutputs(state, req.getAdditionalsecretoutputsList());
+        callback(null, {
+            getUrn: () => urn,
+            getId: () => result.id || "",
+            getObject: () => inProcessStruct(answer),
+            getPropertydependenciesMap: () => undefined,
+            getResult: () => 0, // Result.SUCCESS
+            getUnknown: () => false,
+        });
+    } catch (err) {
+        callback(err, undefined);
+    }
+}
+
+/**
+ * A Struct that holds its JavaScript value as it is: what the SDK and the mock engine read of one. Empty as a
+ * protobuf message, so it must never be sent over a wire: reading its fields, as serializing does, throws.
+ */
+class InProcessStruct extends Struct {
+    constructor(private readonly value: Record<string, unknown>) {
+        super();
+    }
+    override toJavaScript(): Record<string, any> {
+        return this.value;
+    }
+    override getFieldsMap(): never {
+        throw new Error("an in-process Struct of the offline plan reached a protobuf serializer");
+    }
+}
+
+function inProcessStruct(value: Record<string, unknown>): Struct {
+    return new InProcessStruct(value);
+}
+
+/**
+ * Runs `fn` (a plan) with the SDK's Structs built in-process: the SDK builds a Struct of every resource's
+ * inputs for the engine, which here is the in-process mock (setPlanMocks). Restored afterwards, as other
+ * code in the process (the policy pack's client) sends Structs over gRPC.
+ */
+export async function withInProcessStructs<T>(fn: () => Promise<T>): Promise<T> {
+    const fromJavaScript = Struct.fromJavaScript;
+    Struct.fromJavaScript = (value) => new InProcessStruct(value);
+    try {
+        return await fn();
+    } finally {
+        Struct.fromJavaScript = fromJavaScript;
+    }
+}
+
+/**
  * The mock engine ignores `additionalSecretOutputs` (e.g. a RandomPassword's `result`); the real engine
  * makes them secret. Do the same here, so values derived from them stay masked in the plan.
  */
-function markSecretOutputs(resp: any, keys: string[]): void {
-    if (keys.length === 0) return;
-    const state = resp.getObject()?.toJavaScript() ?? {};
-    for (const k of keys) {
-        if (k in state && !(state[k] && state[k][rpc.specialSigKey] === rpc.specialSecretSig)) {
-            state[k] = { [rpc.specialSigKey]: rpc.specialSecretSig, value: state[k] };
-        }
-    }
-    resp.setObject(Struct.fromJavaScript(state));
+function withSecretOutputs(state: Record<string, any>, keys: string[]): Record<string, unknown> {
+    const secret = keys.filter((k) => k in state && !(state[k] && state[k][rpc.specialSigKey] === rpc.specialSecretSig));
+    if (secret.length === 0) return state;
+    const out = { ...state };
+    for (const k of secret) out[k] = { [rpc.specialSigKey]: rpc.specialSecretSig, value: state[k] };
+    return out;
 }
 
 function providerUrn(ref: string): string | null {
@@ -131,7 +215,7 @@ function providerUrn(ref: string): string | null {
     return ref ? ref.slice(0, ref.lastIndexOf("::")) : null;
 }
 
-function toRecord(req: any, urn: string, inputs: Plain): ResourceRecord {
+function toRegistration(req: any, urn: string, wire: unknown): Registration {
     return {
         urn,
         type: req.getType(),
@@ -139,7 +223,7 @@ function toRecord(req: any, urn: string, inputs: Plain): ResourceRecord {
         parent: req.getParent() || null,
         provider: providerUrn(req.getProvider()),
         custom: req.getCustom(),
-        inputs,
+        wire,
         protect: req.getProtect() === true,
         dependsOn: [...new Set<string>(req.getDependenciesList())].sort(),
         ignoreChanges: req.getIgnorechangesList(),

@@ -1,9 +1,10 @@
 // Runs the real program (index.ts) under the Pulumi SDK's mock runtime, as a preview of one stack.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../lib/errors";
 import { PROJECT } from "../../stack/platform";
 import { planMocks } from "./mocks";
-import { ResourceRecord, startRecording, waitForRPCs } from "./recorder";
+import { ResourceRecord, setPlanMocks, startRecording, waitForRPCs, withInProcessStructs } from "./recorder";
 import { ROOT, StackConfig, toRuntimeConfig } from "./stackConfig";
 import { Plain } from "./values";
 
@@ -45,34 +46,60 @@ function ignoreReportedRejections(): void {
 }
 
 /**
- * Runs `fn` with source-mapped stack traces off. The SDK captures a full stack trace for every resource
- * (for source positions the plan does not use); formatting each frame through tsx's source maps costs
- * more than registering the resource. Traces of errors raised meanwhile point at transpiled lines.
+ * Runs `fn` (a plan) as plans run: source-mapped stack traces off and the SDK's Structs built in-process
+ * (withInProcessStructs). The SDK captures a full stack trace for every resource (for source positions the
+ * plan does not use); formatting each frame through tsx's source maps costs more than registering the
+ * resource. Traces of errors raised meanwhile point at transpiled lines.
  */
-export async function withoutSourceMaps<T>(fn: () => Promise<T>): Promise<T> {
+export async function withPlanRuntime<T>(fn: () => Promise<T>): Promise<T> {
     const enabled = process.sourceMapsEnabled;
     process.setSourceMapsEnabled(false);
     try {
-        return await fn();
+        return await withInProcessStructs(fn);
     } finally {
         process.setSourceMapsEnabled(enabled);
     }
 }
 
+export interface RunOptions {
+    /** The program to evaluate; default index.ts. */
+    program?: string;
+    /**
+     * Whether the SDK captures stack traces while the program runs (default true, as `pulumi preview` runs it).
+     * It captures one for every promise it makes, for source positions and leak reports the plan does not use:
+     * about half of a plan's time. Off, an error other than a config error reruns the plan with them on, so the
+     * error's trace is whole.
+     */
+    stackTraces?: boolean;
+    /** Called with each resource's record as it registers (the engine calls a policy pack's Analyze then). */
+    onRecord?: (record: ResourceRecord) => void;
+}
+
 /**
- * Evaluates `program` for `stack` with `config`, as `pulumi preview` would, and returns what it registered.
+ * Evaluates the program for `stack` with `config`, as `pulumi preview` would, and returns what it registered.
  * Runs in this process; runs are sequential (the SDK's runtime state is global).
  * @throws PlanError when the program fails, e.g. on invalid configuration.
  */
-export function runPlan(stack: string, config: StackConfig, program = PROGRAM): Promise<Plan> {
-    return withoutSourceMaps(() => evaluate(stack, config, program));
+export async function runPlan(stack: string, config: StackConfig, options: RunOptions = {}): Promise<Plan> {
+    const run = (onRecord?: (record: ResourceRecord) => void) => withPlanRuntime(() => evaluate(stack, config, options.program ?? PROGRAM, onRecord));
+    if (options.stackTraces !== false) return run(options.onRecord);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await run(options.onRecord);
+    } catch (e) {
+        if (e instanceof PlanError && e.cause instanceof ConfigError) throw e;
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+    return run(); // fails again, now with the error's whole trace
 }
 
-async function evaluate(stack: string, config: StackConfig, program: string): Promise<Plan> {
-    await pulumi.runtime.setMocks(planMocks, PROJECT, stack, true);
+async function evaluate(stack: string, config: StackConfig, program: string, onRecord?: (record: ResourceRecord) => void): Promise<Plan> {
+    await setPlanMocks(planMocks, PROJECT, stack);
     pulumi.runtime.setAllConfig(toRuntimeConfig(config.values), config.secretKeys);
     ignoreReportedRejections();
-    const read = startRecording();
+    const read = startRecording(onRecord);
     const started = process.hrtime.bigint();
     let failure: unknown;
     try {

@@ -1,11 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { PlanError } from "../../scripts/harness/runPlan";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ResourceRecord, withInProcessStructs } from "../../scripts/harness/recorder";
+import { PlanError, runPlan } from "../../scripts/harness/runPlan";
 import { fromConfigMap, loadStackConfig } from "../../scripts/harness/stackConfig";
 import { SECRET, UNKNOWN } from "../../scripts/harness/values";
-import { Any, planSerially } from "../plans";
+import { Any, planSerially, serially } from "../plans";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "optionsProgram.ts");
+const THROWING = path.join(__dirname, "..", "fixtures", "throwingProgram.ts");
 const STACK = "urn:pulumi:fixture::mlops-platform::";
 
 describe("plan harness", () => {
@@ -58,5 +61,39 @@ describe("plan harness", () => {
         const c = fromConfigMap({ "a:plain": 1, "a:nested": { hook: { secure: "v1:abc" }, channel: "#ml" } });
         assert.deepEqual(c.secretKeys, ["a:nested"]);
         assert.deepEqual(c.values["a:nested"], { hook: "offline-placeholder-for-a:nested", channel: "#ml" });
+    });
+
+    describe("how plans run", () => {
+        it("hands each record over as the resource registers, equal to the plan's record of it", async () => {
+            const streamed: ResourceRecord[] = [];
+            const plan = await serially(() => runPlan("fixture", { values: {}, secretKeys: [] }, { program: FIXTURE, onRecord: (r) => streamed.push(r) }));
+            assert.equal(streamed.length, 4);
+            assert.deepEqual(streamed.map((r) => r.urn), [
+                `${STACK}pulumi:pulumi:Stack::mlops-platform-fixture`,
+                `${STACK}test:fixture:Group::group`,
+                `${STACK}test:fixture:Group$gcp:serviceaccount/account:Account::sa`,
+                `${STACK}test:fixture:Group$gcp:storage/bucket:Bucket::bucket`,
+            ], "in registration order, with the engine's URNs");
+            assert.deepEqual([...streamed].sort((a, b) => (a.urn < b.urn ? -1 : 1)), plan.resources);
+        });
+
+        it("with stack traces off, an error of the program's own still has its whole trace, and the limit is restored", async () => {
+            const limit = Error.stackTraceLimit;
+            const error = await serially(() => runPlan("fixture", { values: {}, secretKeys: [] }, { program: THROWING, stackTraces: false })).then(
+                () => assert.fail("the program throws"), (e: unknown) => e);
+            assert.ok(error instanceof PlanError);
+            assert.ok(error.cause instanceof TypeError);
+            assert.equal(error.cause.message, "a helper of the program failed");
+            assert.match(String(error.cause.stack), /at nestedHelper \(.*throwingProgram\.ts/);
+            assert.equal(Error.stackTraceLimit, limit);
+        });
+
+        it("builds Structs in-process only while a plan runs, and refuses to serialize one", async () => {
+            const inside = await withInProcessStructs(async () => Struct.fromJavaScript({ a: 1 }));
+            assert.deepEqual(inside.toJavaScript(), { a: 1 });
+            assert.throws(() => inside.serializeBinary(), /an in-process Struct of the offline plan reached a protobuf serializer/);
+            const outside = Struct.fromJavaScript({ a: 1 });
+            assert.deepEqual(Struct.deserializeBinary(outside.serializeBinary()).toJavaScript(), { a: 1 });
+        });
     });
 });

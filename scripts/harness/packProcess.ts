@@ -1,0 +1,62 @@
+// The policy pack's process: run-policy-pack serving the compiled pack. Apart from the gRPC client (policy.ts)
+// and light to import, so a command can start the pack before it loads the program and the SDK, and the two
+// processes load side by side.
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { buildSync } from "esbuild";
+import { ROOT } from "./stackConfig";
+
+export const PACK_SOURCE = path.join(ROOT, "policies");
+
+/** A started pack: its process and the port it serves the analyzer API on. */
+export interface PackProcess {
+    child: ChildProcess;
+    port: number;
+}
+
+/**
+ * Compiles the pack (policies/*.ts) to one JavaScript file next to a package.json, so run-policy-pack loads
+ * it without type-checking through ts-node on every start (`npm test` type-checks it once). The Pulumi CLI
+ * loads policies/ itself; both run the same source.
+ */
+export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): string {
+    fs.mkdirSync(outDir, { recursive: true });
+    buildSync({
+        entryPoints: [path.join(PACK_SOURCE, "index.ts")],
+        outfile: path.join(outDir, "index.js"),
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: "node22",
+        external: ["@pulumi/policy", "@pulumi/pulumi"],
+        logLevel: "silent",
+    });
+    const { name, version } = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8"));
+    fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
+    fs.copyFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
+    return outDir;
+}
+
+/**
+ * Starts run-policy-pack on `packDir`; resolves once it prints its port.
+ * @param signal kills the pack's process when aborted, also while it is still starting.
+ */
+export async function startPack(packDir = buildPack(), signal?: AbortSignal): Promise<PackProcess> {
+    const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+    // The engine address is only used for logging; offline there is no engine.
+    const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], signal });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const port = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+            out += d;
+            const m = /^(\d+)\s*$/m.exec(out);
+            if (m) resolve(Number(m[1]));
+        });
+        child.once("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving: ${stderr.trim()}`)));
+        child.on("error", reject); // failed to spawn, or aborted
+    });
+    return { child, port };
+}
