@@ -73,6 +73,28 @@ describe("Kueue objects (pure builders, checked against the Kueue 0.19 CRDs)", (
         assert.deepEqual(split.get("b"), [{ flavor: "cpu", cpu: "2500m", memory: "2048Mi", gpu: 0 }, { flavor: "gpu-pool", cpu: "0m", memory: "0Mi", gpu: 0 }]);
     });
 
+    it("weights CPU by CPU quota and memory by memory quota, and hands leftover GPUs to the largest fractions", () => {
+        const teams = [
+            { namespace: "a", cpu: "6", memory: "1Gi", gpus: 3 },
+            { namespace: "b", cpu: "1", memory: "3Gi", gpus: 1 },
+            { namespace: "c", cpu: "1", memory: "4Gi", gpus: 1 },
+        ];
+        const split = splitCapacity(teams, [{ flavor: "cpu", cpu: 8000, memory: 8 * 2 ** 30, gpu: 0 }, { flavor: "gpu-pool", cpu: 16_000, memory: 16 * 2 ** 30, gpu: 4 }]);
+        // GPU pool by GPU quota 3:1:1: 2.4, 0.8 and 0.8 GPUs; floors 2, 0, 0, and the two left go to b and c (0.8 > 0.4).
+        assert.deepEqual([...split.entries()], [
+            ["a", [{ flavor: "cpu", cpu: "6000m", memory: "1024Mi", gpu: 0 }, { flavor: "gpu-pool", cpu: "9600m", memory: "9830Mi", gpu: 2 }]],
+            ["b", [{ flavor: "cpu", cpu: "1000m", memory: "3072Mi", gpu: 0 }, { flavor: "gpu-pool", cpu: "3200m", memory: "3276Mi", gpu: 1 }]],
+            ["c", [{ flavor: "cpu", cpu: "1000m", memory: "4096Mi", gpu: 0 }, { flavor: "gpu-pool", cpu: "3200m", memory: "3276Mi", gpu: 1 }]],
+        ]);
+    });
+
+    it("the DWS admission check names Kueue's provisioning-request controller and the dws config", () => {
+        assert.deepEqual(dwsAdmissionCheckSpec(), {
+            controllerName: "kueue.x-k8s.io/provisioning-request",
+            parameters: { apiGroup: "kueue.x-k8s.io", kind: "ProvisioningRequestConfig", name: "dws" },
+        });
+    });
+
     it("batch gets what the system pool has left after the platform and CPU serving at max replicas", () => {
         const load = { machineType: "e2-standard-8", maxNodes: 6, mlflow: { replicas: 2, requests: { cpu: "1", memory: "2Gi" } }, monitoringReplicas: 2, cpuServing: [{ replicas: 8, cpu: "1", memory: "2Gi" }] };
         const left = systemBatchCapacity(load)!;
