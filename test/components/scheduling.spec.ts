@@ -88,6 +88,24 @@ describe("Kueue objects (pure builders, checked against the Kueue 0.19 CRDs)", (
         ]);
     });
 
+    it("a GPU left after the floors goes to the larger fraction, whichever team holds more GPUs already", () => {
+        const pool = (gpu: number) => [{ flavor: "gpu-pool", cpu: 0, memory: 0, gpu }];
+        const cases: [number[], number, number[]][] = [
+            // 0.6 and 1.4: floors 0 and 1; the one left goes to 0.6, not to the team that already has one.
+            [[3, 7], 2, [1, 1]],
+            [[7, 3], 2, [1, 1]],
+            // 0.4 and 1.6: the one left goes to 1.6.
+            [[1, 4], 2, [0, 2]],
+            // No team asks for GPUs: none is handed out.
+            [[0, 0], 2, [0, 0]],
+        ];
+        assert.equal(cases.length, 4);
+        for (const [weights, gpus, expected] of cases) {
+            const split = splitCapacity(weights.map((w, i) => ({ namespace: `t${i}`, cpu: "1", memory: "1Gi", gpus: w })), pool(gpus));
+            assert.deepEqual(weights.map((_, i) => split.get(`t${i}`)![0].gpu), expected, `${weights} of ${gpus}`);
+        }
+    });
+
     it("the DWS admission check names Kueue's provisioning-request controller and the dws config", () => {
         assert.deepEqual(dwsAdmissionCheckSpec(), {
             controllerName: "kueue.x-k8s.io/provisioning-request",
