@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
-import { limitRangeSpec, namespaceLabels, networkPolicies, resourceQuotaSpec } from "../../components/namespaces/manifests";
+import {
+    GOOGLE_LB_RANGES, NAMESPACE_NAME_LABEL, POD_SECURITY_LEVELS, gkeMetadataServerEgress, googleApisEgress, limitRangeSpec, namespaceLabels, networkPolicies,
+    resourceQuotaSpec,
+} from "../../components/namespaces/manifests";
 import { platformNetworkPolicies } from "../../components/namespaces/platformPolicies";
 import { NAMESPACE_DEFAULTS, resolveTeamNamespace } from "../../components/namespaces/teamNamespace";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
@@ -50,6 +53,113 @@ describe("namespace manifests (pure builders)", () => {
         const issues: string[] = [];
         resolveTeamNamespace({ name: "a", containerDefaults: { requestCpu: "2", cpu: "1" } }, (f, m) => issues.push(`${f}: ${m}`));
         assert.deepEqual(issues, ["containerDefaults.requestCpu: must not exceed cpu (1)"]);
+    });
+});
+
+describe("namespace manifests: whole objects", () => {
+    const quota = { requestsCpu: "16", limitsCpu: "32", requestsMemory: "64Gi", limitsMemory: "128Gi", gpus: 2, pvcs: 10, storage: "500Gi" };
+    // The guardrails every team namespace shares: deny by default, then its own namespace, DNS, Workload Identity and scraping.
+    const baseline = (monitoring: string) => [
+        { name: "default-deny-all", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+        { name: "allow-same-namespace", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] } },
+        {
+            name: "allow-dns",
+            spec: {
+                podSelector: {}, policyTypes: ["Egress"],
+                egress: [{
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                }],
+            },
+        },
+        {
+            name: "allow-gke-metadata-server",
+            spec: {
+                podSelector: {}, policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+                ],
+            },
+        },
+        {
+            name: "allow-monitoring-scrape",
+            spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }] }] },
+        },
+    ];
+
+    it("team namespaces choose restricted or baseline; the name label is the one Kubernetes sets", () => {
+        assert.deepEqual(POD_SECURITY_LEVELS, ["restricted", "baseline"]);
+        assert.equal(NAMESPACE_NAME_LABEL, "kubernetes.io/metadata.name");
+    });
+
+    it("labels: extra labels first, then management, the namespace name and Pod Security at the given level", () => {
+        const cases: [Parameters<typeof namespaceLabels>[1], Record<string, string>][] = [
+            ["restricted", {}],
+            ["baseline", { team: "vision" }],
+            ["privileged", { "app.kubernetes.io/managed-by": "helm" }],
+        ];
+        assert.equal(cases.length, 3);
+        for (const [level, extra] of cases) {
+            assert.deepEqual(namespaceLabels("exp", level, extra), {
+                ...extra,
+                "app.kubernetes.io/managed-by": "pulumi",
+                "mlops.platform/namespace": "exp",
+                "pod-security.kubernetes.io/enforce": level,
+                "pod-security.kubernetes.io/enforce-version": "latest",
+                "pod-security.kubernetes.io/warn": "restricted",
+                "pod-security.kubernetes.io/warn-version": "latest",
+                "pod-security.kubernetes.io/audit": "restricted",
+                "pod-security.kubernetes.io/audit-version": "latest",
+            }, level);
+        }
+        // The platform's own labels win over an extra label of the same key.
+        assert.equal(namespaceLabels("exp", "baseline", { "mlops.platform/namespace": "other" })["mlops.platform/namespace"], "exp");
+    });
+
+    it("the ResourceQuota holds every limit, counts as strings", () => {
+        assert.deepEqual(resourceQuotaSpec(quota), {
+            hard: {
+                "requests.cpu": "16", "limits.cpu": "32", "requests.memory": "64Gi", "limits.memory": "128Gi",
+                "requests.nvidia.com/gpu": "2", persistentvolumeclaims: "10", "requests.storage": "500Gi",
+            },
+        });
+    });
+
+    it("the LimitRange gives containers default limits and requests", () => {
+        assert.deepEqual(limitRangeSpec({ cpu: "2", memory: "4Gi", requestCpu: "500m", requestMemory: "1Gi" }), {
+            limits: [{ type: "Container", default: { cpu: "2", memory: "4Gi" }, defaultRequest: { cpu: "500m", memory: "1Gi" } }],
+        });
+    });
+
+    it("egress to Google APIs on 443 at public addresses only, and to both metadata server addresses", () => {
+        assert.deepEqual(googleApisEgress(), {
+            to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+            ports: [{ protocol: "TCP", port: 443 }],
+        });
+        assert.deepEqual(gkeMetadataServerEgress(), baseline("m")[3].spec.egress);
+        assert.deepEqual(GOOGLE_LB_RANGES, ["35.191.0.0/16", "130.211.0.0/22"]);
+    });
+
+    it("without platform services: the five baseline policies, scraped from the given monitoring namespace", () => {
+        assert.deepEqual(networkPolicies("observability"), baseline("observability"));
+        assert.deepEqual(networkPolicies("monitoring", []), baseline("monitoring"));
+    });
+
+    it("platform services add one egress policy: by namespace name or by address, each on its port", () => {
+        assert.deepEqual(networkPolicies("monitoring", [{ namespace: "mlflow", port: 5000 }, { cidr: "10.20.0.5/32", port: 80 }]), [
+            ...baseline("monitoring"),
+            {
+                name: "allow-platform-services",
+                spec: {
+                    podSelector: {}, policyTypes: ["Egress"],
+                    egress: [
+                        { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "mlflow" } } }], ports: [{ protocol: "TCP", port: 5000 }] },
+                        { to: [{ ipBlock: { cidr: "10.20.0.5/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+                    ],
+                },
+            },
+        ]);
     });
 });
 
