@@ -58,6 +58,9 @@ describe("serving routing", () => {
         ];
         assert.equal(cases.length, 3);
         for (const [endpoint, hosts] of cases) assert.deepEqual(modelHostnames(model({ endpoint })), hosts, endpoint?.exposure);
+        // Only an external endpoint publishes its hostname, whatever else the endpoint carries.
+        assert.deepEqual(modelHostnames({ name: "m", namespace: "ns", endpoint: { exposure: "vpc", hostname: "m.example.com", allowList: [] } }),
+            { cluster: "m.ns.cluster.models.internal", vpc: "m.ns.vpc.models.internal", external: undefined });
     });
 
     it("the internal Gateway: HTTP on 80 at the named address, cluster and VPC listeners, routes from the model namespaces once each, sorted", () =>
