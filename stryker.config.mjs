@@ -25,6 +25,7 @@ export const UNIT_SPECS = [
     "test/components/monitoring.spec.ts",
     "test/components/namespaces.spec.ts",
     "test/components/scheduling.spec.ts",
+    "test/components/routing.spec.ts",
     "test/components/serving.spec.ts",
     "test/components/tls.spec.ts",
     "test/config/*.spec.ts",

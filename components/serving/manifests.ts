@@ -160,7 +160,8 @@ export function analysisTemplateSpec(m: ResolvedModel, prometheusUrl: string): I
 
 /** Argo Rollouts' Gateway API plugin configuration: the HTTPRoute whose weights (and header rules) it sets. */
 export function gatewayRouting(m: ResolvedModel, routeName: string) {
-    const header = m.rollout.strategy === "abTest" && (m.rollout.abTest?.header || m.rollout.abTest?.cookie);
+    // resolveModel sets abTest for strategy abTest only, so no strategy check is needed here.
+    const header = m.rollout.abTest?.header || m.rollout.abTest?.cookie;
     return {
         ...(header ? { managedRoutes: [{ name: AB_ROUTE }] } : {}),
         plugins: { [GATEWAY_PLUGIN_NAME]: { namespace: m.namespace, httpRoutes: [{ name: routeName, ...(header ? { useHeaderRoutes: true } : {}) }] } },

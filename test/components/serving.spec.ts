@@ -1,7 +1,10 @@
 import * as assert from "node:assert/strict";
 import { cronJobSpec, batchPodSpec } from "../../components/serving/modelJobs";
 import { ModelContext, ModelOptions, cronInterval, resolveModel } from "../../components/serving/modelConfig";
-import { analysisTemplateSpec, doubled, rolloutStrategy, serviceNames, servingPodSpec } from "../../components/serving/manifests";
+import {
+    analysisTemplateSpec, baselineService, doubled, gpuScheduling, modelLabels, rolloutStrategy, serviceMonitorSpec, serviceNames, servingPodSpec,
+    servingSelector, splitsTraffic,
+} from "../../components/serving/manifests";
 import { backendPolicy, httpRouteSpec, internalGatewayIp } from "../../components/serving/routing";
 import { validateObject } from "../../scripts/harness/kubernetesModels";
 import { assertRejected, modelTestContext, stackValues } from "../helpers";
@@ -230,4 +233,198 @@ describe("serving (pure parts)", () => {
         const plain = JSON.parse(JSON.stringify({ ...spec, jobTemplate: { ...spec.jobTemplate, spec: { ...spec.jobTemplate.spec, template: { ...spec.jobTemplate.spec.template, spec: { ...p, containers: [{ ...p.containers[0], env: [] }] } } } } }));
         assert.deepEqual(await validateObject({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "x", namespace: "y" }, spec: plain }), []);
     });
+});
+
+describe("serving manifests", () => {
+    const model = (o: Partial<ModelOptions>) => resolveModel({ ...base, ...o }, ctx, none);
+    const rollout = (r: NonNullable<ModelOptions["rollout"]>) => model({ rollout: { steps: [5, 25, 50, 100], ...r } });
+
+    it("labels: every pod names its model, workload and platform; the serving selector takes the first two", () => {
+        assert.deepEqual(modelLabels({ name: "fraud-detector" }, "training"),
+            { "app.kubernetes.io/name": "fraud-detector", "mlops.platform/workload": "training", "app.kubernetes.io/part-of": "mlops-platform" });
+        assert.deepEqual(servingSelector({ name: "fraud-detector" }), { "app.kubernetes.io/name": "fraud-detector", "mlops.platform/workload": "serving" });
+    });
+
+    it("Services by strategy: stable/canary when traffic splits, main/preview for blue-green, main alone when rolling", () => {
+        const cases: [string, boolean, ReturnType<typeof serviceNames>, string][] = [
+            ["canary", true, { main: "m", stable: "m-stable", canary: "m-canary" }, "m-stable"],
+            ["abTest", true, { main: "m", stable: "m-stable", canary: "m-canary" }, "m-stable"],
+            ["shadow", true, { main: "m", stable: "m-stable", canary: "m-canary" }, "m-stable"],
+            ["blueGreen", false, { main: "m", stable: undefined, canary: "m-preview" }, "m"],
+            ["rolling", false, { main: "m", stable: undefined, canary: undefined }, "m"],
+        ];
+        assert.equal(cases.length, 5);
+        for (const [strategy, splits, names, baseline] of cases) {
+            const m = { name: "m", rollout: { strategy } };
+            assert.deepEqual([splitsTraffic(strategy), serviceNames(m), baselineService(m)], [splits, names, baseline], strategy);
+        }
+    });
+
+    it("placement: a GPU pool's labels, toleration and GPU limit; without GPUs, training on the system pool and serving anywhere", () => {
+        const gpu = { count: 2, pool: "l4-serving", acceleratorType: "nvidia-l4" };
+        assert.deepEqual(gpuScheduling(gpu, "serving"), {
+            nodeSelector: { "mlops.platform/purpose": "serving", "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" },
+            tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+            gpuResources: { "nvidia.com/gpu": "2" },
+        });
+        assert.deepEqual(gpuScheduling(undefined, "training"), { nodeSelector: { "mlops.platform/purpose": "system" }, gpuResources: {} });
+        assert.deepEqual(gpuScheduling(undefined, "serving"), { nodeSelector: undefined, gpuResources: {} });
+    });
+
+    describe("the serving pod", () => {
+        const env = { trackingUri: "http://mlflow.mlflow:5000", serviceAccount: "fraud-detector", mlflowCredentials: "fraud-detector-mlflow-reader" };
+        const selector = { "app.kubernetes.io/name": "fraud-detector", "mlops.platform/workload": "serving" };
+        const pod = (gpu: Record<string, string>) => ({
+            serviceAccountName: "fraud-detector",
+            automountServiceAccountToken: false,
+            priorityClassName: "mlops-serving",
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+                name: "model",
+                image: "us-docker.pkg.dev/acme/models/fraud-detector:1.4.2",
+                ports: [{ name: "http", containerPort: 9000 }],
+                env: [
+                    { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow:5000" },
+                    { name: "MLFLOW_TRACKING_USERNAME", valueFrom: { secretKeyRef: { name: "fraud-detector-mlflow-reader", key: "username" } } },
+                    { name: "MLFLOW_TRACKING_PASSWORD", valueFrom: { secretKeyRef: { name: "fraud-detector-mlflow-reader", key: "password" } } },
+                    { name: "MODEL_URI", value: "models:/fraud-detector@champion" },
+                    { name: "MODEL_NAME", value: "fraud-detector" },
+                    { name: "PORT", value: "9000" },
+                    { name: "HOME", value: "/tmp" },
+                ],
+                startupProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10, failureThreshold: 60 },
+                readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+                livenessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+                resources: { requests: { cpu: "750m", memory: "3Gi", ...gpu }, limits: { cpu: "1500m", memory: "3Gi", ...gpu } },
+                securityContext: {
+                    runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            }],
+            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "4Gi" } }],
+            topologySpreadConstraints: [
+                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+            ],
+            terminationGracePeriodSeconds: 30,
+        });
+        const o = { port: 9000, healthPath: "/ready", resources: { cpu: "750m", memory: "3Gi" } };
+
+        it("on a GPU pool: restricted, probed on the health path, spread over zones, scheduled on the pool", () => {
+            const { containers, ...rest } = pod({ "nvidia.com/gpu": "2" });
+            assert.deepEqual(servingPodSpec(model({ ...o, gpu: { count: 2, pool: "l4-serving" } }), env), {
+                ...rest,
+                nodeSelector: { "mlops.platform/purpose": "serving", "cloud.google.com/gke-accelerator": "nvidia-l4", "mlops.platform/pool": "l4-serving" },
+                tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+                containers,
+            });
+        });
+
+        it("CPU only: no node selector, toleration or GPU", () => assert.deepEqual(servingPodSpec(model({ ...o, gpu: undefined }), env), pod({})));
+    });
+
+    it("CPU limits are twice the request, in the request's unit; other quantities pass unchanged", () => {
+        const cases: [string, string][] = [
+            ["500m", "1000m"], ["1", "2"], ["1.5", "3"], ["0.25", "0.5"], ["0.1", "0.2"], ["0.0005", "0.001"], ["2.5m", "5m"],
+            // Not a plain decimal or millicores: left alone rather than guessed.
+            ["1e3", "1e3"], ["1k", "1k"], ["x1", "x1"], ["", ""],
+        ];
+        assert.equal(cases.length, 11);
+        for (const [cpu, limit] of cases) assert.equal(doubled(cpu), limit, cpu);
+    });
+
+    describe("rollout strategies", () => {
+        const T = [{ templateName: "fraud-detector-analysis" }];
+        const args = (service: string, baseline: string, count: string) => [
+            { name: "namespace", value: "ml-serving" }, { name: "service", value: service },
+            { name: "baseline", value: baseline }, { name: "count", value: count },
+        ];
+        const canaryAnalysis = (count: string) => ({ analysis: { templates: T, args: args("fraud-detector-canary", "fraud-detector-stable", count) } });
+        const routing = { plugins: { "argoproj-labs/gatewayAPI": { namespace: "ml-serving", httpRoutes: [{ name: "fraud-detector" }] } } };
+        const headerRouting = {
+            managedRoutes: [{ name: "ab-test" }],
+            plugins: { "argoproj-labs/gatewayAPI": { namespace: "ml-serving", httpRoutes: [{ name: "fraud-detector", useHeaderRoutes: true }] } },
+        };
+        const canary = (steps: unknown[], trafficRouting: unknown = routing) => ({
+            canary: { stableService: "fraud-detector-stable", canaryService: "fraud-detector-canary", steps, abortScaleDownDelaySeconds: 30, trafficRouting },
+        });
+        const strategyOf = (m: ReturnType<typeof model>, release?: Parameters<typeof rolloutStrategy>[3]) =>
+            rolloutStrategy(m, "fraud-detector-analysis", "fraud-detector", release);
+        // What components/lifecycle/release.ts hands over: its own template and arguments.
+        const check = { templates: [{ templateName: "fraud-detector-release-check" }], args: [{ name: "model-uri", value: "models:/fraud-detector/7" }] };
+        const promote = { templates: [{ templateName: "fraud-detector-release-promote" }], args: [{ name: "model-uri", value: "models:/fraud-detector/7" }] };
+
+        it("canary: weight, pause and analysis for the pause's minutes, per weight below 100", () =>
+            assert.deepEqual(strategyOf(rollout({ strategy: "canary", steps: [10, 60, 100], pauseMinutes: 7 })), canary([
+                { setWeight: 10 }, { pause: { duration: "7m" } }, canaryAnalysis("7"),
+                { setWeight: 60 }, { pause: { duration: "7m" } }, canaryAnalysis("7"),
+            ])));
+
+        it("canary with a release: the check before any weight, the promotion after the last analysis", () => {
+            const steps = [{ setWeight: 50 }, { pause: { duration: "5m" } }, canaryAnalysis("5")];
+            const m = rollout({ strategy: "canary", steps: [50, 100] });
+            assert.deepEqual(strategyOf(m, { check, promote }), canary([{ analysis: check }, ...steps, { analysis: promote }]));
+            assert.deepEqual(strategyOf(m, { check }), canary([{ analysis: check }, ...steps]));
+        });
+
+        it("A/B test by share: that weight, analysis for the test's duration, no header routes", () =>
+            assert.deepEqual(strategyOf(rollout({ strategy: "abTest", abTest: { share: 20, durationMinutes: 90 } })),
+                canary([{ setWeight: 20 }, canaryAnalysis("90")])));
+
+        describe("A/B test by header or cookie: candidate pods without weight, a managed header route for the test's duration", () => {
+            const cases: [string, NonNullable<ModelOptions["rollout"]>["abTest"], unknown][] = [
+                ["header", { header: { name: "X-Variant", value: "b" }, durationMinutes: 45 }, [{ headerName: "X-Variant", headerValue: { exact: "b" } }]],
+                ["cookie", { cookie: { name: "variant", value: "b" }, durationMinutes: 45 }, [{ headerName: "Cookie", headerValue: { regex: "(^|;\\s*)variant=b(;|$)" } }]],
+            ];
+            for (const [title, abTest, match] of cases) {
+                it(title, () => assert.deepEqual(strategyOf(rollout({ strategy: "abTest", abTest })), canary([
+                    { setCanaryScale: { replicas: 2 } },
+                    { setHeaderRoute: { name: "ab-test", match } },
+                    canaryAnalysis("45"),
+                    { setHeaderRoute: { name: "ab-test" } },
+                    { setCanaryScale: { matchTrafficWeight: true } },
+                ], headerRouting)));
+            }
+        });
+
+        it("shadow: the candidate scaled up without weight for the shadow analysis, then the canary steps", () => {
+            const m = rollout({ strategy: "shadow", steps: [20, 50, 100], shadow: { durationMinutes: 45 } });
+            assert.deepEqual(strategyOf(m), canary([
+                { setCanaryScale: { replicas: 2 } }, canaryAnalysis("45"),
+                { setWeight: 20 }, { setCanaryScale: { matchTrafficWeight: true } }, { pause: { duration: "5m" } }, canaryAnalysis("5"),
+                { setWeight: 50 }, { pause: { duration: "5m" } }, canaryAnalysis("5"),
+            ]));
+        });
+
+        it("shadow straight to 100: the shadow analysis, then the candidate scales with the (full) weight", () =>
+            assert.deepEqual(strategyOf(rollout({ strategy: "shadow", steps: [100], shadow: { durationMinutes: 45 } })), canary([
+                { setCanaryScale: { replicas: 2 } }, canaryAnalysis("45"), { setCanaryScale: { matchTrafficWeight: true } },
+            ])));
+
+        describe("blue-green: pre-promotion analysis of the preview against the active Service, automatic promotion", () => {
+            const pre = args("fraud-detector-preview", "fraud-detector", "8");
+            const blueGreen = (analyses: object) => ({
+                blueGreen: {
+                    activeService: "fraud-detector", previewService: "fraud-detector-preview", ...analyses,
+                    autoPromotionEnabled: true, scaleDownDelaySeconds: 60,
+                },
+            });
+            const m = rollout({ strategy: "blueGreen", pauseMinutes: 8 });
+            it("alone", () => assert.deepEqual(strategyOf(m), blueGreen({ prePromotionAnalysis: { templates: T, args: pre } })));
+            it("with a release: one pre-promotion run with the check, the promotion after", () =>
+                assert.deepEqual(strategyOf(m, { check, promote }), blueGreen({
+                    prePromotionAnalysis: { templates: [...check.templates, ...T], args: [...check.args, ...pre] },
+                    postPromotionAnalysis: promote,
+                })));
+            it("with a check only: no post-promotion analysis", () =>
+                assert.deepEqual(strategyOf(m, { check }), blueGreen({ prePromotionAnalysis: { templates: [...check.templates, ...T], args: [...check.args, ...pre] } })));
+        });
+    });
+
+    it("the ServiceMonitor scrapes /metrics every 15 s from the model's metrics Services", () =>
+        assert.deepEqual(serviceMonitorSpec(model({})), {
+            selector: { matchLabels: { "app.kubernetes.io/name": "fraud-detector", "mlops.platform/metrics": "true" } },
+            endpoints: [{ port: "http", path: "/metrics", interval: "15s" }],
+        }));
 });
