@@ -57,7 +57,11 @@ export async function main(argv: string[], pack: Promise<PackProcess>, stopPack:
         // As the engine does, the pack analyses each resource as it registers, in its own process.
         const policyCheck = PolicyCheck.start(stack, analyzer);
         // Stack traces off: the SDK's per-promise traces are half the plan's time and nothing here reads them.
-        const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)), { stackTraces: false, onRecord: (r) => policyCheck.analyze(r) });
+        const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)), {
+            stackTraces: false, onRecord: (r) => policyCheck.analyze(r),
+            // Evaluated once: from the command's bundle, the bundle's own copy of the program (scripts/launch.js).
+            load: () => require("../index"),
+        });
         // Read the earlier plan before writing: it may be the same directory.
         const earlier = diffDir ? readPlan(path.resolve(diffDir)) : undefined;
         writePlan(plan, outDir);

@@ -62,8 +62,14 @@ export async function withPlanRuntime<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export interface RunOptions {
-    /** The program to evaluate; default index.ts. */
+    /** The program to evaluate; default index.ts, loaded afresh for each run. */
     program?: string;
+    /**
+     * Loads the program instead: a command bundled with its program (scripts/launch.js) passes
+     * `() => require("../index")`, which the bundle resolves to its own copy, evaluated once. A rerun for an
+     * error's trace (see stackTraces) loads index.ts afresh through tsx.
+     */
+    load?: () => unknown;
     /**
      * Whether the SDK captures stack traces while the program runs (default true, as `pulumi preview` runs it).
      * It captures one for every promise it makes, for source positions and leak reports the plan does not use:
@@ -81,21 +87,28 @@ export interface RunOptions {
  * @throws PlanError when the program fails, e.g. on invalid configuration.
  */
 export async function runPlan(stack: string, config: StackConfig, options: RunOptions = {}): Promise<Plan> {
-    const run = (onRecord?: (record: ResourceRecord) => void) => withPlanRuntime(() => evaluate(stack, config, options.program ?? PROGRAM, onRecord));
-    if (options.stackTraces !== false) return run(options.onRecord);
+    const fresh = () => {
+        const program = options.program ?? PROGRAM;
+        delete require.cache[require.resolve(program)];
+        return require(program);
+    };
+    const run = (load: () => unknown, onRecord?: (record: ResourceRecord) => void) => withPlanRuntime(() => evaluate(stack, config, load, onRecord));
+    if (options.stackTraces !== false) return run(options.load ?? fresh, options.onRecord);
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-        return await run(options.onRecord);
+        return await run(options.load ?? fresh, options.onRecord);
     } catch (e) {
         if (e instanceof PlanError && e.cause instanceof ConfigError) throw e;
     } finally {
         Error.stackTraceLimit = limit;
     }
-    return run(); // fails again, now with the error's whole trace
+    // Fails again, now with the error's whole trace. A bundle cannot evaluate its program twice: tsx loads it.
+    if (options.load) require("tsx/cjs/api").register();
+    return run(fresh);
 }
 
-async function evaluate(stack: string, config: StackConfig, program: string, onRecord?: (record: ResourceRecord) => void): Promise<Plan> {
+async function evaluate(stack: string, config: StackConfig, load: () => unknown, onRecord?: (record: ResourceRecord) => void): Promise<Plan> {
     await setPlanMocks(planMocks, PROJECT, stack);
     pulumi.runtime.setAllConfig(toRuntimeConfig(config.values), config.secretKeys);
     ignoreReportedRejections();
@@ -103,9 +116,8 @@ async function evaluate(stack: string, config: StackConfig, program: string, onR
     const started = process.hrtime.bigint();
     let failure: unknown;
     try {
-        delete require.cache[require.resolve(program)];
         await pulumi.runtime.runInPulumiStack(async () => {
-            const exported = require(program);
+            const exported = load();
             return typeof exported === "function" ? exported() : exported;
         });
     } catch (e) {
