@@ -1,0 +1,37 @@
+// scripts/launch.js: `npm run plan` runs from an esbuild bundle of the command and the project files it imports.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ROOT } from "../../scripts/harness/stackConfig";
+import { shortHash } from "../../lib/naming";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { bundleOf } = require("../../scripts/launch.js") as { bundleOf(entry: string): Promise<string> };
+const ENTRY = path.join(ROOT, "test", "fixtures", "launchEntry.ts");
+
+describe("scripts/launch.js", () => {
+    it("bundles the entry with the project files it imports, keeping each file's own __dirname and __filename", async () => {
+        const bundle = await bundleOf(ENTRY);
+        assert.equal(path.basename(bundle), "test-fixtures-launchEntry.js");
+        const text = fs.readFileSync(bundle, "utf8");
+        assert.match(text, /function shortHash\(/, "lib/naming.ts is inside the bundle");
+        assert.doesNotMatch(text, /require\("\.\.\/\.\.\/lib\/naming"\)/);
+        delete require.cache[bundle];
+        const loaded = require(bundle) as { directory: string; file: string; hash: string };
+        assert.deepEqual(loaded, { directory: path.dirname(ENTRY), file: ENTRY, hash: shortHash("launch", 6) });
+    });
+
+    it("reuses the bundle while its inputs are unchanged, and rebuilds when one changes", async () => {
+        const bundle = await bundleOf(ENTRY);
+        const built = fs.statSync(bundle).mtimeMs;
+        assert.equal(fs.statSync(await bundleOf(ENTRY)).mtimeMs, built, "cached");
+        const input = path.join(ROOT, "lib", "naming.ts");
+        const { atime, mtime } = fs.statSync(input);
+        try {
+            fs.utimesSync(input, atime, new Date(mtime.getTime() + 1000));
+            assert.notEqual(fs.statSync(await bundleOf(ENTRY)).mtimeMs, built, "rebuilt after lib/naming.ts changed");
+        } finally {
+            fs.utimesSync(input, atime, mtime);
+        }
+    });
+});
