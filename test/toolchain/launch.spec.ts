@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { ROOT } from "../../scripts/harness/stackConfig";
 import { shortHash } from "../../lib/naming";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bundleOf } = require("../../scripts/launch.js") as { bundleOf(entry: string): Promise<string> };
 const ENTRY = path.join(ROOT, "test", "fixtures", "launchEntry.ts");
 
