@@ -21,6 +21,15 @@ function stamp(files) {
     });
 }
 
+/** A JSON file's content; undefined when it is missing or unreadable. */
+function readJson(file) {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * esbuild plugin: `__dirname` and `__filename` of each project file stay what they are in the source tree, so
  * files read next to a module (Python scripts, CRDs, the pack's sources) are found from the bundle too.
@@ -47,10 +56,8 @@ async function bundleOf(entry) {
     const out = path.join(CACHE_DIR, `${name}.js`);
     const inputsFile = `${out}.inputs.json`;
     const esbuildVersion = require("esbuild/package.json").version;
-    if (fs.existsSync(out) && fs.existsSync(inputsFile)) {
-        const built = JSON.parse(fs.readFileSync(inputsFile, "utf8"));
-        if (built.esbuild === esbuildVersion && JSON.stringify(stamp(built.files)) === JSON.stringify(built.stamps)) return out;
-    }
+    const built = fs.existsSync(out) ? readJson(inputsFile) : undefined;
+    if (built && built.esbuild === esbuildVersion && JSON.stringify(stamp(built.files)) === JSON.stringify(built.stamps)) return out;
     const { build } = require("esbuild");
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     // Written under temporary names and renamed, as commands started at once may build the same bundle.
@@ -64,7 +71,8 @@ async function bundleOf(entry) {
     fs.writeFileSync(tmp, fs.readFileSync(tmp, "utf8").replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${path.basename(out)}.map`));
     fs.renameSync(`${tmp}.map`, `${out}.map`);
     fs.renameSync(tmp, out);
-    fs.writeFileSync(inputsFile, JSON.stringify({ esbuild: esbuildVersion, files, stamps: stamp(files) }));
+    fs.writeFileSync(`${inputsFile}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuildVersion, files, stamps: stamp(files) }));
+    fs.renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
     return out;
 }
 

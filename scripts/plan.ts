@@ -11,7 +11,12 @@ pack.catch(() => undefined); // a failure to start is reported where the policy 
 
 // Loaded only now (a static import would load it, the program and the SDK before the pack starts).
 const { main } = require("./planCommand") as { main: typeof planCommand };
-main(process.argv.slice(2), pack, stopPack).then((code) => process.exit(code), (e) => {
+// Whatever the outcome (a usage error returns before the plan starts), the pack's process ends with this one.
+main(process.argv.slice(2), pack, stopPack).then((code) => {
+    stopPack.abort();
+    process.exit(code);
+}, (e) => {
+    stopPack.abort();
     console.error(e);
     process.exit(1);
 });

@@ -4,6 +4,7 @@ import { RawConfig, parsePlatformConfig } from "../stack/platform";
 import { resolveGpuNodePool } from "../components/gke/gpuNodePool";
 import { ModelContext } from "../components/serving/modelConfig";
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, loadStackConfig } from "../scripts/harness/stackConfig";
 
@@ -34,16 +35,32 @@ export function assertRejected(raw: RawConfig, key: string, value: unknown, allo
     assert.ok(err.message.includes(`${key}: got ${show(value)}`), err.message);
 }
 
-/** What `npm run plan` printed and its exit code. */
-export interface PlanRun { code: number; stdout: string; stderr: string }
+/** What `npm run plan` printed and its exit code; `runId` is in the environment of every process it started. */
+export interface PlanRun { code: number; stdout: string; stderr: string; runId: string }
 
-/** Runs the plan CLI as a user does (scripts/plan.ts with `args`), from the project root. */
+/** Runs the plan CLI as `npm run plan` does (scripts/launch.js scripts/plan.ts with `args`), from the project root. */
 export function runPlanCli(args: string[]): Promise<PlanRun> {
-    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+    const runId = `plan-cli-${process.pid}-${++planCliRuns}`;
     return new Promise((resolve) => {
-        execFile(tsx, [path.join(ROOT, "scripts", "plan.ts"), ...args], { cwd: ROOT }, (err, stdout, stderr) =>
-            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
+        execFile(process.execPath, [path.join(ROOT, "scripts", "launch.js"), "scripts/plan.ts", ...args], { cwd: ROOT, env: { ...process.env, MLOPS_TEST_RUN: runId } }, (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr, runId }));
     });
+}
+let planCliRuns = 0;
+
+/** Processes still running that a plan CLI run started (Linux: read from /proc). */
+export function processesLeftBy(run: PlanRun): string[] {
+    const left: string[] = [];
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+        try {
+            if (fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`MLOPS_TEST_RUN=${run.runId}`)) {
+                left.push(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim());
+            }
+        } catch {
+            // gone meanwhile, or not ours to read
+        }
+    }
+    return left;
 }
 
 /** The model resolver's context in unit tests: prod, an L4 serving pool and an A100 training pool, one namespace. */

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runPlanCli } from "../helpers";
+import { processesLeftBy, runPlanCli } from "../helpers";
 
 const plan = runPlanCli;
 
@@ -27,6 +27,8 @@ describe("npm run plan, bad input", () => {
         assert.equal(unknown.code, 2);
         assert.match(unknown.stderr, /^error: unknown option --outdir\n/);
         assert.equal(fs.existsSync(path.join(tmp, "x")), false, "nothing written");
+        // The policy pack's process starts before the arguments are read: it ends with the command.
+        assert.deepEqual([run, next, unknown].flatMap(processesLeftBy), []);
     });
 
     it("a YAML syntax error names the file, line and column, without a stack trace", async function () {
