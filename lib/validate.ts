@@ -22,7 +22,8 @@ export function parseQuantity(s: string): number | undefined {
     const m = QUANTITY.exec(s);
     if (!m) return undefined;
     const [, num, suffix = ""] = m;
-    const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX[suffix];
+    // Look the suffix up first: "E" and "Ei" are units (exa, exbi), not exponents.
+    const factor = Object.hasOwn(SUFFIX, suffix) ? SUFFIX[suffix] : 10 ** Number(suffix.slice(1));
     return Number(num) * factor;
 }
 
