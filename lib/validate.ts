@@ -141,7 +141,7 @@ export class FieldReader {
     }
 
     number(o: Obj | undefined, f: string, key: string): number | undefined {
-        return this.field(o, f, key, (v) => typeof v === "number" && Number.isFinite(v), "a number");
+        return this.field(o, f, key, (v) => Number.isFinite(v), "a number"); // false for non-numbers too: it does not coerce
     }
 
     boolean(o: Obj | undefined, f: string, key: string): boolean | undefined {

@@ -37,10 +37,10 @@ describe("validators", () => {
 
         it("parses decimals and exponents", () => {
             const cases: [string, number][] = [
-                ["1.5", 1.5], ["1.", 1], [".5", 0.5], ["0.25Gi", 2 ** 28], ["1e3", 1000], ["1E3", 1000], ["2e+2", 200],
+                ["1.5", 1.5], ["1.", 1], [".5", 0.5], [".25", 0.25], ["0.25Gi", 2 ** 28], ["1e3", 1000], ["1E3", 1000], ["2e+2", 200],
                 ["5e-1", 0.5], ["12e10", 12e10],
             ];
-            assert.equal(cases.length, 9);
+            assert.equal(cases.length, 10);
             for (const [s, n] of cases) assert.equal(parseQuantity(s), n, s);
         });
 
