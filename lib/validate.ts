@@ -22,7 +22,8 @@ export function parseQuantity(s: string): number | undefined {
     const m = QUANTITY.exec(s);
     if (!m) return undefined;
     const [, num, suffix = ""] = m;
-    const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX[suffix];
+    // Look the suffix up first: "E" and "Ei" are units (exa, exbi), not exponents.
+    const factor = Object.hasOwn(SUFFIX, suffix) ? SUFFIX[suffix] : 10 ** Number(suffix.slice(1));
     return Number(num) * factor;
 }
 
@@ -140,7 +141,7 @@ export class FieldReader {
     }
 
     number(o: Obj | undefined, f: string, key: string): number | undefined {
-        return this.field(o, f, key, (v) => typeof v === "number" && Number.isFinite(v), "a number");
+        return this.field(o, f, key, (v) => Number.isFinite(v), "a number"); // false for non-numbers too: it does not coerce
     }
 
     boolean(o: Obj | undefined, f: string, key: string): boolean | undefined {
