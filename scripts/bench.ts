@@ -36,6 +36,8 @@ async function child(mode: "plan" | "floor", stack: string, configFile: string, 
     let resources = 0;
     let shape: Shape | undefined = shapeFile ? JSON.parse(fs.readFileSync(shapeFile, "utf8")) : undefined;
     for (let run = 0; run < 2; run++) {
+        // Each run starts from a collected heap, so neither pays for the garbage of what ran before it.
+        global.gc!();
         if (mode === "plan") {
             const plan = await runPlan(stack, loadStackConfig(stack, configFile));
             shape = shapeOf(plan.resources);
@@ -134,7 +136,7 @@ function measure(args: string[]): Sample {
     let out: string;
     try {
         // Launched as `npm run plan` launches the plan: this Node with tsx's loader, no tsx CLI process in between.
-        out = execFileSync(process.execPath, ["--import", "tsx", __filename, "--child", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (e) {
         throw new Error(`bench run ${args.join(" ")} failed: ${String((e as { stderr?: string }).stderr ?? e).split("\n").slice(0, 6).join("\n")}`, { cause: e });
     }

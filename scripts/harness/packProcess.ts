@@ -4,7 +4,6 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
 import { ROOT } from "./stackConfig";
 
 export const PACK_SOURCE = path.join(ROOT, "policies");
@@ -15,13 +14,27 @@ export interface PackProcess {
     port: number;
 }
 
+/** Size and modification time of every file of the pack's source (it imports nothing else of the project). */
+function sourceStamps(): string[] {
+    return fs.readdirSync(PACK_SOURCE, { recursive: true, encoding: "utf8" }).sort()
+        .map((f) => [f, fs.statSync(path.join(PACK_SOURCE, f))] as const)
+        .filter(([, s]) => s.isFile())
+        .map(([f, s]) => `${f}:${s.size}:${s.mtimeMs}`);
+}
+
 /**
  * Compiles the pack (policies/*.ts) to one JavaScript file next to a package.json, so run-policy-pack loads
  * it without type-checking through ts-node on every start (`npm test` type-checks it once). The Pulumi CLI
- * loads policies/ itself; both run the same source.
+ * loads policies/ itself; both run the same source. Kept while the source is unchanged: the build is on the
+ * way to the pack's start, which `npm run plan` waits for.
  */
 export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): string {
+    const stampFile = path.join(outDir, "inputs.json");
+    const stamps = JSON.stringify(sourceStamps());
+    if (fs.existsSync(path.join(outDir, "index.js")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamps) return outDir;
     fs.mkdirSync(outDir, { recursive: true });
+    // Loaded only to build: esbuild starts a service process.
+    const { buildSync } = require("esbuild") as typeof import("esbuild");
     buildSync({
         entryPoints: [path.join(PACK_SOURCE, "index.ts")],
         outfile: path.join(outDir, "index.js"),
@@ -35,6 +48,7 @@ export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): strin
     const { name, version } = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8"));
     fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
     fs.copyFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
+    fs.writeFileSync(stampFile, stamps); // last: its presence says the rest is complete
     return outDir;
 }
 

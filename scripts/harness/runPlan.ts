@@ -77,6 +77,8 @@ export interface RunOptions {
      * error's trace is whole.
      */
     stackTraces?: boolean;
+    /** The mock engine's answers; default planMocks. */
+    mocks?: pulumi.runtime.Mocks;
     /** Called with each resource's record as it registers (the engine calls a policy pack's Analyze then). */
     onRecord?: (record: ResourceRecord) => void;
 }
@@ -92,7 +94,7 @@ export async function runPlan(stack: string, config: StackConfig, options: RunOp
         delete require.cache[require.resolve(program)];
         return require(program);
     };
-    const run = (load: () => unknown, onRecord?: (record: ResourceRecord) => void) => withPlanRuntime(() => evaluate(stack, config, load, onRecord));
+    const run = (load: () => unknown, onRecord?: (record: ResourceRecord) => void) => withPlanRuntime(() => evaluate(stack, config, load, options.mocks ?? planMocks, onRecord));
     if (options.stackTraces !== false) return run(options.load ?? fresh, options.onRecord);
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
@@ -108,8 +110,8 @@ export async function runPlan(stack: string, config: StackConfig, options: RunOp
     return run(fresh);
 }
 
-async function evaluate(stack: string, config: StackConfig, load: () => unknown, onRecord?: (record: ResourceRecord) => void): Promise<Plan> {
-    await setPlanMocks(planMocks, PROJECT, stack);
+async function evaluate(stack: string, config: StackConfig, load: () => unknown, mocks: pulumi.runtime.Mocks, onRecord?: (record: ResourceRecord) => void): Promise<Plan> {
+    await setPlanMocks(mocks, PROJECT, stack);
     pulumi.runtime.setAllConfig(toRuntimeConfig(config.values), config.secretKeys);
     ignoreReportedRejections();
     const read = startRecording(onRecord);

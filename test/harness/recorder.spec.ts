@@ -2,10 +2,11 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ResourceRecord, withInProcessStructs } from "../../scripts/harness/recorder";
+import { echoAllMocks, mockState } from "../../scripts/harness/mocks";
 import { PlanError, runPlan } from "../../scripts/harness/runPlan";
 import { fromConfigMap, loadStackConfig } from "../../scripts/harness/stackConfig";
-import { SECRET, UNKNOWN } from "../../scripts/harness/values";
-import { Any, planSerially, serially } from "../plans";
+import { SECRET, UNKNOWN, WIRE_UNKNOWN as UNKNOWN_WIRE } from "../../scripts/harness/values";
+import { Any, planOf, planSerially, serially } from "../plans";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "optionsProgram.ts");
 const THROWING = path.join(__dirname, "..", "fixtures", "throwingProgram.ts");
@@ -86,6 +87,22 @@ describe("plan harness", () => {
             assert.equal(error.cause.message, "a helper of the program failed");
             assert.match(String(error.cause.stack), /at nestedHelper \(.*throwingProgram\.ts/);
             assert.equal(Error.stackTraceLimit, limit);
+        });
+
+        it("the mock answers a Kubernetes object with its identity, and every other resource with all its inputs", () => {
+            const inputs = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "ml" }, spec: { replicas: 2 } };
+            assert.deepEqual(mockState({ type: "kubernetes:apps/v1:Deployment", name: "web", inputs }), { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "ml" } });
+            assert.deepEqual(mockState({ type: "kubernetes:helm.sh/v3:Release", name: "kueue", inputs: { chart: "kueue", values: { a: 1 } } }).values, { a: 1 });
+            assert.deepEqual(mockState({ type: "gcp:storage/bucket:Bucket", name: "b", inputs: { name: "b", labels: { team: "ml" } } }), { name: "b", labels: { team: "ml" }, url: UNKNOWN_WIRE, selfLink: UNKNOWN_WIRE });
+        });
+
+        it("echoing every input of every Kubernetes object, as a preview does, gives the same prod plan", async function () {
+            this.timeout(300_000);
+            const narrow = await planOf("prod");
+            const echoed = await serially(() => runPlan("prod", loadStackConfig("prod"), { stackTraces: false, mocks: echoAllMocks }));
+            assert.equal(echoed.resources.length, narrow.resources.length);
+            assert.deepEqual(echoed.resources, narrow.resources);
+            assert.deepEqual(echoed.outputs, narrow.outputs);
         });
 
         it("builds Structs in-process only while a plan runs, and refuses to serialize one", async () => {
