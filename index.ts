@@ -165,7 +165,7 @@ const batch = new BatchScheduling("batch", {
     controlPlaneCidr: cfg.cluster.masterCidr,
     monitoringNamespace: cfg.monitoringNamespace,
     monitoringReady: monitoring.ready,
-    namespacesReady: namespaces,
+    namespacesReady: Object.fromEntries(cfg.namespaces.map((ns, i) => [ns.name, namespaces[i]])),
     k8sProvider: gke.provider,
 });
 

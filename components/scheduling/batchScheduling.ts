@@ -25,8 +25,11 @@ export interface BatchSchedulingArgs {
     monitoringReady: pulumi.Resource[];
     /** The pod PriorityClasses the controller runs at. Required. */
     priorityClasses: pulumi.Resource[];
-    /** Namespaces the LocalQueues go in must exist first. */
-    namespacesReady: pulumi.Resource[];
+    /**
+     * Each team namespace's component, by namespace name: a LocalQueue waits for its own namespace (and its
+     * guardrails), not for every namespace. Required: a queue whose namespace is missing here is an error.
+     */
+    namespacesReady: Record<string, pulumi.Resource>;
     /** The control plane's range: controllers call the API server, which calls their webhooks. Required. */
     controlPlaneCidr: string;
     /** Namespace whose Prometheus scrapes the controllers. Required. */
@@ -106,9 +109,11 @@ export class BatchScheduling extends pulumi.ComponentResource {
             const config = kueue("dws-config", "ProvisioningRequestConfig", { name: DWS_CONFIG }, { spec: provisioningRequestConfigSpec() });
             checks.push(kueue("dws-check", "AdmissionCheck", { name: DWS_CHECK }, { spec: dwsAdmissionCheckSpec() }, [config]));
         }
+        const missing = args.batch.queues.map((q) => q.namespace).filter((n) => !args.namespacesReady[n]);
+        if (missing.length > 0) throw new Error(`BatchScheduling: no namespace component for the queues of ${missing.join(", ")}`);
         for (const q of args.batch.queues) {
             const cq = kueue(`queue-${q.namespace}`, "ClusterQueue", { name: q.namespace, labels: { "mlops.platform/cohort": COHORT } }, { spec: q.spec }, [...flavors, ...checks]);
-            kueue(`local-queue-${q.namespace}`, "LocalQueue", { name: LOCAL_QUEUE, namespace: q.namespace }, { spec: { clusterQueue: q.namespace } }, [cq, ...args.namespacesReady]);
+            kueue(`local-queue-${q.namespace}`, "LocalQueue", { name: LOCAL_QUEUE, namespace: q.namespace }, { spec: { clusterQueue: q.namespace } }, [cq, args.namespacesReady[q.namespace]]);
         }
         this.registerOutputs({ release: this.release, jobset: this.jobset });
     }
