@@ -42,17 +42,15 @@ export function autoname(type: string, name: string, suffixLength: number): stri
  * What the mock echoes of a Kubernetes object's inputs: its identity, which is what the program reads of one
  * (`metadata.name`, `metadata.namespace`). A preview would echo the spec too; the SDK then copies it into every
  * output, the largest part of a plan's cost past the SDK's own. A test plans prod with every input echoed
- * (ECHO_ALL) and finds the same plan.
+ * (echoAllMocks) and finds the same plan.
  */
 const KUBERNETES_ECHO = new Set(["apiVersion", "kind", "metadata"]);
 
-/** Echo every input, as a preview does: for the test that the narrower echo changes no plan. */
-export const ECHO_ALL = "all";
-
-export function mockState(args: pulumi.runtime.MockResourceArgs, echo?: typeof ECHO_ALL): Record<string, unknown> {
+/** @param echoAll echo every input, as a preview does (for the test that the narrower echo changes no plan) */
+export function mockState(args: pulumi.runtime.MockResourceArgs, echoAll = false): Record<string, unknown> {
     const { type, name } = args;
     const kubernetesObject = type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm.sh/");
-    const state: Record<string, unknown> = kubernetesObject && echo !== ECHO_ALL
+    const state: Record<string, unknown> = kubernetesObject && !echoAll
         ? Object.fromEntries(Object.entries(args.inputs).filter(([k]) => KUBERNETES_ECHO.has(k)))
         : { ...args.inputs };
     if (type.startsWith("gcp:") && state.name === undefined && !GCP_WITHOUT_NAME.some((re) => re.test(type))) {
@@ -103,6 +101,6 @@ export const planMocks: pulumi.runtime.Mocks = {
 
 /** planMocks echoing every input of a Kubernetes object, as a preview does. */
 export const echoAllMocks: pulumi.runtime.Mocks = {
-    newResource: (args) => ({ id: undefined, state: mockState(args, ECHO_ALL) }),
+    newResource: (args) => ({ id: undefined, state: mockState(args, true) }),
     call,
 };

@@ -14,49 +14,28 @@ export interface PackProcess {
     port: number;
 }
 
-/** Size and modification time of every file of the pack's source (it imports nothing else of the project). */
-function sourceStamps(): string[] {
-    return fs.readdirSync(PACK_SOURCE, { recursive: true, encoding: "utf8" }).sort()
-        .map((f) => [f, fs.statSync(path.join(PACK_SOURCE, f))] as const)
-        .filter(([, s]) => s.isFile())
-        .map(([f, s]) => `${f}:${s.size}:${s.mtimeMs}`);
-}
+const { bundle } = require("./bundle.js") as { bundle(entry: string, out: string): Promise<string> };
 
 /**
- * Compiles the pack (policies/*.ts) to one JavaScript file next to a package.json, so run-policy-pack loads
- * it without type-checking through ts-node on every start (`npm test` type-checks it once). The Pulumi CLI
- * loads policies/ itself; both run the same source. Kept while the source is unchanged: the build is on the
- * way to the pack's start, which `npm run plan` waits for.
+ * Compiles the pack (policies/*.ts; it imports only the Pulumi packages besides itself) to one JavaScript file
+ * next to a package.json, so run-policy-pack loads it without type-checking through ts-node on every start
+ * (`npm test` type-checks it once). The Pulumi CLI loads policies/ itself; both run the same source. The bundle is
+ * kept while the source is unchanged: the build is on the way to the pack's start, which `npm run plan` waits for.
  */
-export function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): string {
-    const stampFile = path.join(outDir, "inputs.json");
-    const stamps = JSON.stringify(sourceStamps());
-    if (fs.existsSync(path.join(outDir, "index.js")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamps) return outDir;
-    fs.mkdirSync(outDir, { recursive: true });
-    // Loaded only to build: esbuild starts a service process.
-    const { buildSync } = require("esbuild") as typeof import("esbuild");
-    buildSync({
-        entryPoints: [path.join(PACK_SOURCE, "index.ts")],
-        outfile: path.join(outDir, "index.js"),
-        bundle: true,
-        platform: "node",
-        format: "cjs",
-        target: "node22",
-        external: ["@pulumi/policy", "@pulumi/pulumi"],
-        logLevel: "silent",
-    });
+export async function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): Promise<string> {
+    await bundle(path.join(PACK_SOURCE, "index.ts"), path.join(outDir, "index.js"));
     const { name, version } = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8"));
     fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
     fs.copyFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
-    fs.writeFileSync(stampFile, stamps); // last: its presence says the rest is complete
     return outDir;
 }
 
 /**
- * Starts run-policy-pack on `packDir`; resolves once it prints its port.
+ * Starts run-policy-pack on `packDir` (default: the pack built by buildPack); resolves once it prints its port.
  * @param signal kills the pack's process when aborted, also while it is still starting.
  */
-export async function startPack(packDir = buildPack(), signal?: AbortSignal): Promise<PackProcess> {
+export async function startPack(packDir?: string, signal?: AbortSignal): Promise<PackProcess> {
+    packDir ??= await buildPack();
     const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
     // The engine address is only used for logging; offline there is no engine.
     const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], signal });

@@ -9,7 +9,7 @@ import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { PACK_SOURCE, PackProcess, buildPack, startPack } from "./packProcess";
+import { PACK_SOURCE, PackProcess, startPack } from "./packProcess";
 import { ResourceRecord } from "./recorder";
 import { ROOT } from "./stackConfig";
 import { Plain, SECRET, UNKNOWN } from "./values";
@@ -87,7 +87,7 @@ export class Analyzer {
      * Starts run-policy-pack on `packDir` and connects once it prints its port.
      * @param signal kills the pack's process when aborted, also while it is still starting.
      */
-    static start(packDir = buildPack(), signal?: AbortSignal): Promise<Analyzer> {
+    static start(packDir?: string, signal?: AbortSignal): Promise<Analyzer> {
         return Analyzer.connect(startPack(packDir, signal));
     }
 
