@@ -1,6 +1,6 @@
 // Identity and IAM.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TYPES } from "./util";
+import { ofTypes, TYPES } from "./util";
 
 const PUBLIC_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
 const PRIMITIVE_ROLES = ["roles/owner", "roles/editor"];
@@ -13,9 +13,7 @@ export const identityPolicies: ResourceValidationPolicy[] = [
         name: "iam-no-service-account-keys",
         description: "Keys are long-lived secrets; Workload Identity and federation replace them.",
         enforcementLevel: "mandatory",
-        validateResource: (args, report) => {
-            if (args.type === TYPES.serviceAccountKey) report("Service account keys must not be created; use Workload Identity.");
-        },
+        validateResource: ofTypes([TYPES.serviceAccountKey], (_props, _args, report) => report("Service account keys must not be created; use Workload Identity.")),
     },
     {
         name: "iam-no-primitive-roles",

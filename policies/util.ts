@@ -1,12 +1,30 @@
 // Shared helpers of the policy pack: type matching and pod-spec extraction. No Pulumi provider SDKs are
 // loaded: policies match the engine's type tokens, which keeps the analyzer quick to start.
-import { PolicyResource, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import type { Resource } from "@pulumi/pulumi";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Props = Record<string, any>;
 
-/** Validates resources of the given type tokens only. */
-export function ofTypes(types: string[], check: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void) {
+type Check = (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void;
+
+/**
+ * What @pulumi/policy reads of a provider SDK's resource class: its type token (`__pulumiType`). Stands in for the
+ * class, which this pack does not load.
+ */
+function classOfType(type: string): new (name: string, args: Props) => Resource {
+    return class {
+        static readonly __pulumiType = type;
+    } as unknown as new (name: string, args: Props) => Resource;
+}
+
+/**
+ * Validates resources of the given type tokens only. A single type goes through `validateResourceOfType`, which
+ * marks the check with the type: @pulumi/policy then skips a resource of any other type without decoding its
+ * properties, which it otherwise does for every resource and every policy.
+ */
+export function ofTypes(types: string[], check: Check): ResourceValidation {
+    if (types.length === 1) return validateResourceOfType(classOfType(types[0]), check);
     return (args: ResourceValidationArgs, report: ReportViolation) => {
         if (types.includes(args.type)) check(args.props, args, report);
     };

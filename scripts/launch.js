@@ -6,6 +6,7 @@
 "use strict";
 const path = require("node:path");
 const { bundle } = require("./harness/bundle.js");
+const { enableCompileCache } = require("./harness/compileCache.js");
 
 const ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "mlops-commands");
@@ -26,6 +27,7 @@ if (require.main === module) {
         process.exit(2);
     }
     const entry = path.resolve(ROOT, script);
+    enableCompileCache();
     bundleOf(entry).then((file) => {
         // Error traces point at the TypeScript source.
         process.setSourceMapsEnabled(true);

@@ -9,14 +9,21 @@ const stopPack = new AbortController();
 const pack = startPack(undefined, stopPack.signal);
 pack.catch(() => undefined); // a failure to start is reported where the policy report awaits it
 
-// Loaded only now (a static import would load it, the program and the SDK before the pack starts).
-const { main } = require("./planCommand") as { main: typeof planCommand };
-// Whatever the outcome (a usage error returns before the plan starts), the pack's process ends with this one.
-main(process.argv.slice(2), pack, stopPack).then((code) => {
-    stopPack.abort();
-    process.exit(code);
-}, (e) => {
-    stopPack.abort();
-    console.error(e);
-    process.exit(1);
+// Loaded only now, once the pack's process is spawned: startPack spawns it a few promise steps on (after checking
+// the pack's bundle), and requiring the program and the SDK is one long synchronous step that would come first.
+setImmediate(() => {
+    // Without reading the source maps of the packages it loads (the SDK's, several hundred: about 0.3 s); their
+    // traces stay in JavaScript. This bundle's own map was read as it loaded (scripts/launch.js).
+    process.setSourceMapsEnabled(false);
+    const { main } = require("./planCommand") as { main: typeof planCommand };
+    process.setSourceMapsEnabled(true);
+    // Whatever the outcome (a usage error returns before the plan starts), the pack's process ends with this one.
+    main(process.argv.slice(2), pack, stopPack).then((code) => {
+        stopPack.abort();
+        process.exit(code);
+    }, (e) => {
+        stopPack.abort();
+        console.error(e);
+        process.exit(1);
+    });
 });

@@ -62,12 +62,14 @@ export async function main(argv: string[], pack: Promise<PackProcess>, stopPack:
             // Evaluated once: from the command's bundle, the bundle's own copy of the program (scripts/launch.js).
             load: () => require("../index"),
         });
+        // AnalyzeStack, the pack's longest request, runs while this process writes, validates, checks and draws the
+        // plan; a turn of the event loop sends it before that work begins.
+        const policyReport = policyCheck.report(plan.resources);
+        policyReport.catch(() => undefined); // awaited below, unless an earlier check fails
+        await new Promise(setImmediate);
         // Read the earlier plan before writing: it may be the same directory.
         const earlier = diffDir ? readPlan(path.resolve(diffDir)) : undefined;
         writePlan(plan, outDir);
-        // AnalyzeStack runs in the pack while this process validates, checks and draws the plan.
-        const policyReport = policyCheck.report(plan.resources);
-        policyReport.catch(() => undefined); // awaited below, unless an earlier check fails
         // The long report goes to summary.txt; the screen gets the digest once every check has run.
         const details = [summarize(plan)];
         const diff = earlier && formatDiff(diffPlans(earlier, plan), diffDir!);

@@ -15,6 +15,7 @@ export interface PackProcess {
 }
 
 const { bundle } = require("./bundle.js") as { bundle(entry: string, out: string): Promise<string> };
+const COMPILE_CACHE_PRELOAD = path.join(__dirname, "compileCache.js");
 
 /**
  * Compiles the pack (policies/*.ts; it imports only the Pulumi packages besides itself) to one JavaScript file
@@ -38,7 +39,9 @@ export async function startPack(packDir?: string, signal?: AbortSignal): Promise
     packDir ??= await buildPack();
     const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
     // The engine address is only used for logging; offline there is no engine.
-    const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], signal });
+    // With the compile cache preloaded (harness/compileCache.js); the engine's own start of the pack is otherwise
+    // the same: run-policy-pack's entry, an engine address and the pack's directory.
+    const child = spawn(process.execPath, ["-r", COMPILE_CACHE_PRELOAD, entry, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], signal });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const port = await new Promise<number>((resolve, reject) => {

@@ -8,9 +8,8 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PACK_SOURCE, PackProcess, startPack } from "./packProcess";
-import { ResourceRecord } from "./recorder";
+import { ResourceRecord, wireStruct } from "./recorder";
 import { ROOT } from "./stackConfig";
 import { Plain, SECRET, UNKNOWN } from "./values";
 
@@ -64,7 +63,13 @@ function options(r: ResourceRecord): pb.AnalyzerResourceOptions {
     return o;
 }
 
-const props = (r: ResourceRecord) => Struct.fromJavaScript(toWire(r.inputs ?? {}) as Record<string, never>);
+/** Each record's properties as a Struct, built once for its Analyze and the stack's AnalyzeStack. */
+const structs = new WeakMap<ResourceRecord, ReturnType<typeof wireStruct>>();
+function props(r: ResourceRecord) {
+    let struct = structs.get(r);
+    if (!struct) structs.set(r, (struct = wireStruct(toWire(r.inputs ?? {}) as Record<string, never>)));
+    return struct;
+}
 
 /** Fills what AnalyzeRequest and AnalyzerResource share: type, name, URN, properties, options. */
 function describe<T extends pb.AnalyzeRequest | pb.AnalyzerResource>(msg: T, r: ResourceRecord): T {
@@ -128,7 +133,7 @@ export class Analyzer {
             const defaults = Object.fromEntries(Object.entries(p.configSchema).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
             const pc = new pb.PolicyConfig();
             pc.setEnforcementlevel(LEVELS.indexOf(level) as pb.EnforcementLevel);
-            pc.setProperties(Struct.fromJavaScript({ ...defaults, ...properties } as Record<string, never>));
+            pc.setProperties(wireStruct({ ...defaults, ...properties } as Record<string, never>));
             req.getPolicyconfigMap().set(p.name, pc);
             levels.set(p.name, level);
         }
@@ -151,6 +156,15 @@ export class Analyzer {
         const req = describe(new pb.AnalyzeRequest(), r);
         const res = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, req);
         return this.violations(res.getDiagnosticsList(), r.urn);
+    }
+
+    /**
+     * The policies the pack reported as not applicable to one resource, with the reason, from its Analyze: a rule
+     * for one resource type is skipped that way, before @pulumi/policy decodes the resource's properties.
+     */
+    async notApplicable(r: ResourceRecord): Promise<Map<string, string>> {
+        const res = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, describe(new pb.AnalyzeRequest(), r));
+        return new Map(res.getNotApplicableList().map((n) => [n.getPolicyName(), n.getReason()]));
     }
 
     /** AnalyzeStack over the whole plan, as the engine calls it at the end of a preview. */

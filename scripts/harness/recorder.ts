@@ -183,18 +183,33 @@ function inProcessStruct(value: Record<string, unknown>): Struct {
     return new InProcessStruct(value);
 }
 
+const protobufStruct = Struct.fromJavaScript;
+/** Set while wireStruct builds: nested values are Structs of their own, built through the same static method. */
+let buildingForWire = false;
+
+/**
+ * A Struct that can be sent, as google-protobuf's Struct.fromJavaScript builds it, also while a plan runs (see
+ * withInProcessStructs): the policy pack's requests go over gRPC as resources register.
+ */
+export function wireStruct(value: Parameters<typeof Struct.fromJavaScript>[0]): Struct {
+    buildingForWire = true;
+    try {
+        return protobufStruct(value);
+    } finally {
+        buildingForWire = false;
+    }
+}
+
 /**
  * Runs `fn` (a plan) with the SDK's Structs built in-process: the SDK builds a Struct of every resource's
- * inputs for the engine, which here is the in-process mock (setPlanMocks). Restored afterwards, as other
- * code in the process (the policy pack's client) sends Structs over gRPC.
+ * inputs for the engine, which here is the in-process mock (setPlanMocks). Restored afterwards.
  */
 export async function withInProcessStructs<T>(fn: () => Promise<T>): Promise<T> {
-    const fromJavaScript = Struct.fromJavaScript;
-    Struct.fromJavaScript = (value) => new InProcessStruct(value);
+    Struct.fromJavaScript = (value) => (buildingForWire ? protobufStruct(value) : new InProcessStruct(value));
     try {
         return await fn();
     } finally {
-        Struct.fromJavaScript = fromJavaScript;
+        Struct.fromJavaScript = protobufStruct;
     }
 }
 

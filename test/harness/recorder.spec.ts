@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ResourceRecord, withInProcessStructs } from "../../scripts/harness/recorder";
+import { ResourceRecord, wireStruct, withInProcessStructs } from "../../scripts/harness/recorder";
 import { echoAllMocks, mockState } from "../../scripts/harness/mocks";
 import { PlanError, runPlan } from "../../scripts/harness/runPlan";
 import { fromConfigMap, loadStackConfig } from "../../scripts/harness/stackConfig";
@@ -111,6 +111,14 @@ describe("plan harness", () => {
             assert.throws(() => inside.serializeBinary(), /an in-process Struct of the offline plan reached a protobuf serializer/);
             const outside = Struct.fromJavaScript({ a: 1 });
             assert.deepEqual(Struct.deserializeBinary(outside.serializeBinary()).toJavaScript(), { a: 1 });
+        });
+
+        it("builds a Struct for the wire (the policy pack's requests) also while a plan runs, nested values included", async () => {
+            const value = { a: 1, nested: { list: [{ b: "x" }, 2], empty: {} } };
+            const [wire, inside] = await withInProcessStructs(async () => [wireStruct(value), Struct.fromJavaScript(value)]);
+            assert.deepEqual(Struct.deserializeBinary(wire.serializeBinary()).toJavaScript(), value);
+            // The plan's own Structs stay in-process around it.
+            assert.throws(() => inside.serializeBinary(), /reached a protobuf serializer/);
         });
     });
 });

@@ -9,6 +9,7 @@ import { sharedAnalyzer } from "./analyzer";
 import { MUTANTS } from "./mutants";
 // Traffic-release rules have their violating and complying cases in traffic.spec.ts.
 import { trafficPolicies } from "../../policies/traffic";
+import { TYPES } from "../../policies/util";
 
 let n = 0;
 function rec(type: string, inputs: Any, opts: Partial<ResourceRecord> = {}): ResourceRecord {
@@ -174,6 +175,17 @@ describe("policy pack rules (over the analyzer gRPC API)", () => {
             assert.ok(["mandatory", "advisory"].includes(p.enforcementLevel), p.name);
             assert.match(p.name, /^(gke|nodepool|net|gcs|sql|iam|k8s|kueue|rollout|alerting|helm|secrets|stack)-[a-z0-9-]+$/);
         }
+    });
+
+    it("a rule for one resource type is skipped for every other type before @pulumi/policy decodes the resource", async () => {
+        const configMap = rec("kubernetes:core/v1:ConfigMap", { metadata: { name: "c", namespace: "n" }, data: { a: "b" } });
+        const bucket = rec(TYPES.bucket, { name: "b", location: "US" });
+        const skippedForConfigMap = await analyzer.notApplicable(configMap);
+        assert.equal(skippedForConfigMap.get("gcs-no-force-destroy"), `Policy only applies to resources of type '${TYPES.bucket}'`);
+        assert.equal(skippedForConfigMap.has("secrets-not-in-configmaps"), false);
+        assert.equal((await analyzer.notApplicable(bucket)).get("secrets-not-in-configmaps"), "Policy only applies to resources of type 'kubernetes:core/v1:ConfigMap'");
+        // A rule over several types runs for every resource and checks the type itself.
+        assert.equal(skippedForConfigMap.has("k8s-run-as-non-root"), false);
     });
 
     it("every rule has a violating and a complying case, here or in the mutation suite (the real prod plan and a weakening of it)", () => {
