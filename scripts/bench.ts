@@ -3,8 +3,9 @@
 // a trivial program registering the same number of resources of the same kinds under the same mocks; then the
 // wall time of the whole `npm run plan -- prod` command.
 // Every measurement runs in a fresh process; the median of N processes is kept. Plan and floor run under the same
-// in-process mock engine and with the SDK's default stack traces (as `pulumi preview` runs a program); the plan
-// command turns the traces off (see runPlan's stackTraces), which its wall time shows.
+// in-process mock engine, in processes with the command's V8 options (harness/nodeOptions.ts), and with the SDK's
+// default stack traces (as `pulumi preview` runs a program); the plan command turns the traces off (see runPlan's
+// stackTraces), which its wall time shows.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -19,6 +20,7 @@ import { planMocks } from "./harness/mocks";
 import { setPlanMocks, waitForRPCs } from "./harness/recorder";
 import { runPlan, withPlanRuntime } from "./harness/runPlan";
 import { largeConfig } from "./harness/benchConfig";
+import { PLAN_NODE_OPTIONS } from "./harness/nodeOptions";
 import { ROOT, loadStackConfig } from "./harness/stackConfig";
 
 /** How many resources of each type a plan registers (components counted together). */
@@ -135,8 +137,8 @@ function measure(args: string[]): Sample {
     const t = Date.now();
     let out: string;
     try {
-        // Launched as `npm run plan` launches the plan: this Node with tsx's loader, no tsx CLI process in between.
-        out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        // This Node with the V8 options `npm run plan` runs with, and tsx's loader (no tsx CLI process in between).
+        out = execFileSync(process.execPath, ["--expose-gc", ...PLAN_NODE_OPTIONS, "--import", "tsx", __filename, "--child", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (e) {
         throw new Error(`bench run ${args.join(" ")} failed: ${String((e as { stderr?: string }).stderr ?? e).split("\n").slice(0, 6).join("\n")}`, { cause: e });
     }
@@ -173,7 +175,7 @@ function main(reps: number): void {
     // Drop undefined leaves the YAML writer would keep as nulls.
     const largeValues = JSON.parse(JSON.stringify(largeConfig()));
     fs.writeFileSync(files.large, stringify({ config: largeValues }));
-    const rows: { label: string; plan: Sample; floor: Sample }[] = [];
+    const rows: { label: string; plan: Sample; floor: Sample; pairs: { plan: Sample; floor: Sample }[] }[] = [];
     for (const [label, file] of [["prod", files.prod], ["50 GPU pools + 100 namespaces", files.large]] as const) {
         const plans: Sample[] = [];
         const floors: Sample[] = [];
@@ -184,7 +186,7 @@ function main(reps: number): void {
             plans.push(plan);
             floors.push(measure(["floor", "bench", file, shapeFile]));
         }
-        rows.push({ label, plan: medianSample(plans), floor: medianSample(floors) });
+        rows.push({ label, plan: medianSample(plans), floor: medianSample(floors), pairs: plans.map((plan, i) => ({ plan, floor: floors[i] })) });
     }
     const commandMs = median(Array.from({ length: reps }, () => planCommandMs(path.join(tmp, "plan-prod"))));
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -198,6 +200,13 @@ function main(reps: number): void {
         console.log(`${r.label.padEnd(32)}${pad(r.plan.resources, 10)}${pad(f(r.plan.ms), 11)}${pad(f(r.floor.ms), 12)}${pad((r.plan.ms / r.floor.ms).toFixed(2), 7)}` +
             `${pad(f(r.plan.coldMs), 11)}${pad(f(r.floor.coldMs), 12)}${pad((r.plan.coldMs / r.floor.coldMs).toFixed(2), 7)}`);
     }
+    // Each plan process is measured right before its floor process: the spread of those pairs' ratios shows how
+    // much one process differs from the next on this machine, which the medians above smooth over.
+    const spread = (pairs: { plan: Sample; floor: Sample }[], key: "ms" | "coldMs") => {
+        const ratios = pairs.map((p) => p.plan[key] / p.floor[key]).sort((a, b) => a - b);
+        return `${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)}`;
+    };
+    for (const r of rows) console.log(`${r.label}: ratio of each plan process to the floor process after it, warm ${spread(r.pairs, "ms")}, cold ${spread(r.pairs, "coldMs")}`);
     const [small, large] = rows;
     const extra = large.plan.resources - small.plan.resources;
     const marginalPlan = (large.plan.ms - small.plan.ms) / extra;

@@ -4,11 +4,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "../../scripts/harness/stackConfig";
 import { shortHash } from "../../lib/naming";
+import { PLAN_NODE_OPTIONS } from "../../scripts/harness/nodeOptions";
 
 const { bundleOf } = require("../../scripts/launch.js") as { bundleOf(entry: string): Promise<string> };
 const ENTRY = path.join(ROOT, "test", "fixtures", "launchEntry.ts");
 
 describe("scripts/launch.js", () => {
+    it("runs `npm run plan` with the V8 options the bench measures plans with", () => {
+        const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+        assert.equal(PLAN_NODE_OPTIONS.length, 1);
+        assert.ok(scripts.plan.includes(`&& node ${PLAN_NODE_OPTIONS.join(" ")} scripts/launch.js scripts/plan.ts`), scripts.plan);
+    });
+
     it("bundles the entry with the project files it imports, keeping each file's own __dirname and __filename", async () => {
         const bundle = await bundleOf(ENTRY);
         assert.equal(path.basename(bundle), "test-fixtures-launchEntry.js");
