@@ -15,8 +15,16 @@ setImmediate(() => {
     // Without reading the source maps of the packages it loads (the SDK's, several hundred: about 0.3 s); their
     // traces stay in JavaScript. This bundle's own map was read as it loaded (scripts/launch.js).
     process.setSourceMapsEnabled(false);
-    const { main } = require("./planCommand") as { main: typeof planCommand };
-    process.setSourceMapsEnabled(true);
+    let main: typeof planCommand;
+    try {
+        ({ main } = require("./planCommand") as { main: typeof planCommand });
+    } catch (e) {
+        stopPack.abort(); // the error ends this process; the pack's must not outlive it
+        throw e;
+    } finally {
+        // Also when a module throws as it loads: its trace is mapped once the error is printed.
+        process.setSourceMapsEnabled(true);
+    }
     // Whatever the outcome (a usage error returns before the plan starts), the pack's process ends with this one.
     main(process.argv.slice(2), pack, stopPack).then((code) => {
         stopPack.abort();

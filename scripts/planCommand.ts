@@ -54,7 +54,7 @@ export async function main(argv: string[], pack: Promise<PackProcess>, stopPack:
     const analyzer = Analyzer.connect(pack);
     analyzer.catch(() => undefined); // a failure to start is reported where the report awaits it
     try {
-        // As the engine does, the pack analyses each resource as it registers, in its own process.
+        // As the engine does, Analyze for each resource as it registers (queued until the pack is configured).
         const policyCheck = PolicyCheck.start(stack, analyzer);
         // Stack traces off: the SDK's per-promise traces are half the plan's time and nothing here reads them.
         const plan = await runPlan(stack, loadStackConfig(stack, configFile && path.resolve(configFile)), {
@@ -62,11 +62,11 @@ export async function main(argv: string[], pack: Promise<PackProcess>, stopPack:
             // Evaluated once: from the command's bundle, the bundle's own copy of the program (scripts/launch.js).
             load: () => require("../index"),
         });
-        // AnalyzeStack, the pack's longest request, runs while this process writes, validates, checks and draws the
-        // plan; a turn of the event loop sends it before that work begins.
+        // AnalyzeStack, the pack's longest request, is queued behind the Analyze requests; they all go out once the
+        // pack is configured, which takes a few turns of the event loop (the plan's promises gave it none), and the
+        // pack works through them while this process writes, validates, checks and draws the plan.
         const policyReport = policyCheck.report(plan.resources);
         policyReport.catch(() => undefined); // awaited below, unless an earlier check fails
-        await new Promise(setImmediate);
         // Read the earlier plan before writing: it may be the same directory.
         const earlier = diffDir ? readPlan(path.resolve(diffDir)) : undefined;
         writePlan(plan, outDir);

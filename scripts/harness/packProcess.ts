@@ -26,9 +26,19 @@ const COMPILE_CACHE_PRELOAD = path.join(__dirname, "compileCache.js");
 export async function buildPack(outDir = path.join(ROOT, "out", "policy-pack")): Promise<string> {
     await bundle(path.join(PACK_SOURCE, "index.ts"), path.join(outDir, "index.js"));
     const { name, version } = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8"));
-    fs.writeFileSync(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
-    fs.copyFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), path.join(outDir, "PulumiPolicy.yaml"));
+    writeIfChanged(path.join(outDir, "package.json"), JSON.stringify({ name, version, main: "index.js" }, null, 2));
+    writeIfChanged(path.join(outDir, "PulumiPolicy.yaml"), fs.readFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), "utf8"));
     return outDir;
+}
+
+/**
+ * Writes `text` unless the file already holds it, under a temporary name renamed into place: commands started
+ * together build the same pack while another's pack process may be reading these files.
+ */
+function writeIfChanged(file: string, text: string): void {
+    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
 }
 
 /**

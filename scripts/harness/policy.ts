@@ -210,8 +210,9 @@ export function checkPolicies(stack: string, resources: ResourceRecord[], analyz
 }
 
 /**
- * A policy check as the engine runs one in a preview: Analyze for each resource as it registers, AnalyzeStack
- * once the program has finished. The pack analyses in its own process while the plan goes on.
+ * A policy check as the engine runs one in a preview: Analyze queued for each resource as it registers,
+ * AnalyzeStack once the program has finished. Requests go out once the pack is configured, which takes turns of
+ * the event loop: a plan run in one chain of promises gives none, so they reach the pack after it.
  */
 export class PolicyCheck {
     private readonly configured: Promise<Analyzer>;

@@ -189,7 +189,7 @@ let buildingForWire = false;
 
 /**
  * A Struct that can be sent, as google-protobuf's Struct.fromJavaScript builds it, also while a plan runs (see
- * withInProcessStructs): the policy pack's requests go over gRPC as resources register.
+ * withInProcessStructs): the policy pack's requests may go over gRPC whenever the event loop turns.
  */
 export function wireStruct(value: Parameters<typeof Struct.fromJavaScript>[0]): Struct {
     buildingForWire = true;
