@@ -1,7 +1,7 @@
 // npm run plan -- <stack> [--out <dir>] [--config-file <Pulumi.x.yaml>] [--diff <dir of an earlier plan>]
 // Plans a stack offline and checks it (scripts/planCommand.ts). This entry starts the policy pack's process
-// first: it needs about two seconds to load, as long as this process needs to load the program and the SDK,
-// and on two cores the two load side by side.
+// first: it needs about a second to load, as long as this process needs to load the program and the SDK, and on
+// two cores the two load side by side.
 import { startPack } from "./harness/packProcess";
 import type { main as planCommand } from "./planCommand";
 

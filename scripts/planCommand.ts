@@ -1,6 +1,6 @@
 // The plan command (scripts/plan.ts starts it): evaluates index.ts with Pulumi.<stack>.yaml under the Pulumi SDK's
-// mock runtime (no CLI, cloud or credentials), checks the plan, writes
-// out/<stack>/{resources.json,outputs.json,manifests/,summary.txt,*.svg} and prints a one-screen digest.
+// mock runtime (no CLI, cloud or credentials), checks the plan, writes out/<stack>/{resources.json,outputs.json,
+// manifests/,summary.txt,*.svg} and prints a one-screen digest.
 import * as path from "node:path";
 import { ConfigError } from "../lib/errors";
 import { formatVerdicts } from "../components/scheduling/capacity";

@@ -103,10 +103,12 @@ export function modelWorkloads(m: ResolvedModel, limits: CapacityInput["namespac
 
 /**
  * Proves every model's pods schedulable and admissible; each problem is reported on the model's key,
- * naming the workload, the check (node, pool, quota, queue) and the numbers.
+ * naming the workload, the check (node, pool, quota, queue) and the numbers. Nothing when the system pool's
+ * machine type is unknown: planBatch reports that once, where every model would fail on it too.
  * @param report reports on `models[i].<field>`.
  */
 export function checkModelCapacity(i: BatchPlanInput, batch: BatchObjects, reportModel: (index: number, field: string, message: string) => void): void {
+    if (!machineShape(i.system.machineType)) return;
     const namespaces: CapacityInput["namespaces"] = {};
     for (const n of i.namespaces) namespaces[n.name] = { quota: quotaShape(resourceQuotaSpec(n.quota).hard), defaults: limitRangeDefaults(limitRangeSpec(n.containerDefaults)) };
     const localQueues: Record<string, string> = {};

@@ -16,7 +16,6 @@ import { checkModelCapacity, planBatch } from "./capacity";
 import { PAGING_ENVIRONMENTS, POOL_CAP_ENVIRONMENTS, POOL_MAX_NODES } from "../lib/policyLimits";
 import { checkNamespaces } from "./stackKeys";
 import { checkRegion } from "../lib/zones";
-import { machineShape } from "../lib/machines";
 import { Cidr, FieldReader, checkUniqueNames, cidrsOverlap, isDns1123Label, parseCidr } from "../lib/validate";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -198,8 +197,7 @@ export function parsePlatformConfig(raw: RawConfig, stack: string): PlatformConf
     if (r.issues.length === 0) {
         const input = { system: { machineType: cluster.systemPool.machineType, maxNodes: cluster.systemPool.maxNodes, spot: cluster.systemPool.spot }, pools: gpuNodePools, namespaces, models, mlflow, monitoringReplicas: monitoring.replicas };
         batch = planBatch(input, (field, message, ...value) => r.add(`${K("cluster")}.${field.replace(/^cluster\./, "")}`, message, ...value));
-        // Without the system pool's size every model check would fail on it too: one problem, not one per model.
-        if (machineShape(input.system.machineType)) checkModelCapacity(input, batch, (i, field, message) => r.add(`${modelKey}[${i}].${field}`, message));
+        checkModelCapacity(input, batch, (i, field, message) => r.add(`${modelKey}[${i}].${field}`, message));
     }
 
     throwIfIssues("stack configuration", r.issues);

@@ -29,6 +29,18 @@ function readJson(file) {
 }
 
 /**
+ * Writes `text` to `file` under a temporary name and renames it into place: processes started at once may write
+ * the same file while another reads it.
+ * @param {string} file
+ * @param {string} text
+ */
+function writeFileAtomic(file, text) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+}
+
+/**
  * esbuild plugin: `__dirname` and `__filename` of each project file stay what they are in the source tree, so
  * files read next to a module (Python scripts, CRDs, the pack's sources) are found from the bundle too.
  */
@@ -67,9 +79,8 @@ async function bundle(entry, out) {
     fs.writeFileSync(tmp, fs.readFileSync(tmp, "utf8").replace(/\/\/# sourceMappingURL=[^\n]*\s*$/, `//# sourceMappingURL=${path.basename(out)}.map\n`));
     fs.renameSync(`${tmp}.map`, `${out}.map`);
     fs.renameSync(tmp, out);
-    fs.writeFileSync(`${inputsFile}.${process.pid}.tmp`, JSON.stringify({ esbuild: esbuildVersion, files, stamps: stamp(files) }));
-    fs.renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
+    writeFileAtomic(inputsFile, JSON.stringify({ esbuild: esbuildVersion, files, stamps: stamp(files) }));
     return out;
 }
 
-module.exports = { bundle };
+module.exports = { bundle, writeFileAtomic };

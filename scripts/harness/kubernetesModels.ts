@@ -10,6 +10,7 @@ import { ROOT } from "./stackConfig";
 import { Plain } from "./values";
 
 const ESBUILD_VERSION: string = require("esbuild/package.json").version;
+const { writeFileAtomic } = require("./bundle.js") as { writeFileAtomic(file: string, text: string): void };
 
 /** Packages holding models of custom resources, by API group. Built-in groups come from kubernetes-models. */
 const CUSTOM_RESOURCE_PACKAGES: Record<string, string> = {
@@ -65,10 +66,7 @@ function loadModels(specs: string[]): void {
             external: ["re2-wasm"],
         });
         fs.mkdirSync(MODELS_CACHE_DIR, { recursive: true });
-        // Written under a temporary name and renamed, as plans running at once may build the same bundle.
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, bundle.outputFiles[0].text);
-        fs.renameSync(tmp, file);
+        writeFileAtomic(file, bundle.outputFiles[0].text); // plans running at once may build the same bundle
     }
     const modules = require(file) as Record<string, Record<string, unknown>>;
     missing.forEach((s, i) => loaded.set(s, modules[`m${i}`]));

@@ -1,5 +1,6 @@
 // What the mock engine answers for each resource during the offline plan. A preview, like `pulumi preview`:
-// inputs are echoed (of a Kubernetes object, its identity), outputs the cloud computes are unknown, autonamed names are filled as the engine would.
+// inputs are echoed (of a Kubernetes object, its identity), outputs the cloud computes are unknown, autonamed
+// names are filled as the engine would.
 import * as pulumi from "@pulumi/pulumi";
 import { shortHash } from "../../lib/naming";
 import { WIRE_UNKNOWN } from "./values";

@@ -14,7 +14,7 @@ export interface PackProcess {
     port: number;
 }
 
-const { bundle } = require("./bundle.js") as { bundle(entry: string, out: string): Promise<string> };
+const { bundle, writeFileAtomic } = require("./bundle.js") as { bundle(entry: string, out: string): Promise<string>; writeFileAtomic(file: string, text: string): void };
 const COMPILE_CACHE_PRELOAD = path.join(__dirname, "compileCache.js");
 
 /**
@@ -31,14 +31,9 @@ export async function buildPack(outDir = path.join(ROOT, "out", "policy-pack")):
     return outDir;
 }
 
-/**
- * Writes `text` unless the file already holds it, under a temporary name renamed into place: commands started
- * together build the same pack while another's pack process may be reading these files.
- */
+/** Writes `text` unless the file already holds it: another command's pack process may be reading it. */
 function writeIfChanged(file: string, text: string): void {
-    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
-    fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
-    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) writeFileAtomic(file, text);
 }
 
 /**

@@ -153,9 +153,11 @@ export class Analyzer {
 
     /** Analyze for one resource, as the engine calls it for each resource it registers. */
     async analyze(r: ResourceRecord): Promise<Violation[]> {
-        const req = describe(new pb.AnalyzeRequest(), r);
-        const res = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, req);
-        return this.violations(res.getDiagnosticsList(), r.urn);
+        return this.violations((await this.analyzeRequest(r)).getDiagnosticsList(), r.urn);
+    }
+
+    private analyzeRequest(r: ResourceRecord): Promise<pb.AnalyzeResponse> {
+        return this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, describe(new pb.AnalyzeRequest(), r));
     }
 
     /**
@@ -163,7 +165,7 @@ export class Analyzer {
      * for one resource type is skipped that way, before @pulumi/policy decodes the resource's properties.
      */
     async notApplicable(r: ResourceRecord): Promise<Map<string, string>> {
-        const res = await this.call<pb.AnalyzeRequest, pb.AnalyzeResponse>(this.client.analyze, describe(new pb.AnalyzeRequest(), r));
+        const res = await this.analyzeRequest(r);
         return new Map(res.getNotApplicableList().map((n) => [n.getPolicyName(), n.getReason()]));
     }
 
