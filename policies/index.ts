@@ -1,6 +1,8 @@
 // The mlops-platform policy pack: security and resource rules for every stack of the platform.
 import { PolicyPack } from "@pulumi/policy";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { capacityPolicies } from "./capacity";
+import { decodeStructsOnce } from "./decodeOnce";
 import { databasePolicies } from "./database";
 import { gkePolicies, nodeHardeningPolicies, nodePoolPolicies } from "./gke";
 import { identityMeaningPolicies, identityPolicies } from "./identity";
@@ -23,4 +25,6 @@ export const policies = [
     ...capacityPolicies, ...releasePolicies, ...releaseStackPolicies, ...lifecycleStackPolicies, ...alertingStackPolicies, ...stackPolicies, ...trafficPolicies,
 ];
 
+// Only where the pack is served: modules that import single rules (tests, docs) keep the library as it is.
+decodeStructsOnce(Struct);
 new PolicyPack("mlops-platform", { policies });

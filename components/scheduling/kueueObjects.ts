@@ -95,15 +95,21 @@ export function splitCapacity(teams: TeamQuota[], capacity: FlavorCapacity[]): M
         return cpu ? v * 1000 : v;
     };
     const out = new Map<string, TeamFlavorQuota[]>(teams.map((t) => [t.namespace, []]));
+    // Each team's weights, parsed once: a flavor's shares need every team's.
+    const weights = teams.map((t) => ({ cpu: parse(t.cpu, true), memory: parse(t.memory, false), gpu: t.gpus }));
+    const sum = (r: "cpu" | "memory" | "gpu") => weights.reduce((n, w) => n + w[r], 0);
+    const totals = { cpu: sum("cpu"), memory: sum("memory"), gpu: sum("gpu") };
     for (const c of capacity) {
-        const gpuFlavor = c.gpu > 0;
-        const weight = (t: TeamQuota, r: "cpu" | "memory" | "gpu") => (gpuFlavor ? t.gpus : r === "cpu" ? parse(t.cpu, true) : r === "memory" ? parse(t.memory, false) : 0);
-        const total = (r: "cpu" | "memory" | "gpu") => teams.reduce((n, t) => n + weight(t, r), 0);
-        const share = (t: TeamQuota, r: "cpu" | "memory" | "gpu") => (total(r) > 0 ? weight(t, r) / total(r) : 0);
+        // A GPU flavor is split by GPU quota alone.
+        const by = (r: "cpu" | "memory" | "gpu") => (c.gpu > 0 ? "gpu" : r);
+        const share = (i: number, r: "cpu" | "memory" | "gpu") => {
+            const total = totals[by(r)];
+            return total > 0 ? weights[i][by(r)] / total : 0;
+        };
         // Whole GPUs: floors first, then the remainder to the largest fractions, so none is left unassigned.
-        const exact = teams.map((t) => c.gpu * share(t, "gpu"));
+        const exact = teams.map((_, i) => c.gpu * share(i, "gpu"));
         const gpus = exact.map(Math.floor);
-        let left = c.gpu > 0 && total("gpu") > 0 ? c.gpu - gpus.reduce((a, b) => a + b, 0) : 0;
+        let left = c.gpu > 0 && totals.gpu > 0 ? c.gpu - gpus.reduce((a, b) => a + b, 0) : 0;
         for (const i of exact.map((_, i) => i).sort((a, b) => (exact[b] - gpus[b]) - (exact[a] - gpus[a]))) {
             if (left <= 0) break;
             if (exact[i] > 0) { gpus[i]++; left--; }
@@ -111,8 +117,8 @@ export function splitCapacity(teams: TeamQuota[], capacity: FlavorCapacity[]): M
         teams.forEach((t, i) => {
             out.get(t.namespace)!.push({
                 flavor: c.flavor,
-                cpu: `${Math.floor(c.cpu * share(t, "cpu"))}m`,
-                memory: `${Math.floor((c.memory * share(t, "memory")) / 2 ** 20)}Mi`,
+                cpu: `${Math.floor(c.cpu * share(i, "cpu"))}m`,
+                memory: `${Math.floor((c.memory * share(i, "memory")) / 2 ** 20)}Mi`,
                 gpu: gpus[i],
             });
         });

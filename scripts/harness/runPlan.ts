@@ -91,7 +91,7 @@ export interface RunOptions {
 export async function runPlan(stack: string, config: StackConfig, options: RunOptions = {}): Promise<Plan> {
     const fresh = () => {
         const program = options.program ?? PROGRAM;
-        delete require.cache[require.resolve(program)];
+        unloadModule(require.resolve(program));
         return require(program);
     };
     const run = (load: () => unknown, onRecord?: (record: ResourceRecord) => void) => withPlanRuntime(() => evaluate(stack, config, load, options.mocks ?? planMocks, onRecord));
@@ -108,6 +108,23 @@ export async function runPlan(stack: string, config: StackConfig, options: RunOp
     // Fails again, now with the error's whole trace. A bundle cannot evaluate its program twice: tsx loads it.
     if (options.load) require("tsx/cjs/api").register();
     return run(fresh);
+}
+
+/**
+ * Forgets a loaded module, so the next require evaluates it afresh. Deleting it from the cache is not enough:
+ * the module that required it keeps it in its `children`, and with it everything the program's closures hold
+ * (every resource of the plan before), so a process running plan after plan would grow by a whole plan each time.
+ */
+export function unloadModule(id: string): void {
+    const old = require.cache[id];
+    if (!old) return;
+    delete require.cache[id];
+    // Modules it loaded first keep it as their first parent (an internal reference): drop what it exported.
+    old.exports = {};
+    for (const m of Object.values(require.cache)) {
+        const i = m?.children.indexOf(old) ?? -1;
+        if (i >= 0) m!.children.splice(i, 1);
+    }
 }
 
 async function evaluate(stack: string, config: StackConfig, load: () => unknown, mocks: pulumi.runtime.Mocks, onRecord?: (record: ResourceRecord) => void): Promise<Plan> {

@@ -78,6 +78,17 @@ describe("plan harness", () => {
             assert.deepEqual([...streamed].sort((a, b) => (a.urn < b.urn ? -1 : 1)), plan.resources);
         });
 
+        it("a rerun forgets the program it ran before, so plan after plan in one process does not keep every plan", async () => {
+            const loaded = () => Object.values(require.cache).flatMap((m) => m!.children.filter((c) => c.filename === FIXTURE));
+            await serially(() => runPlan("fixture", { values: {}, secretKeys: [] }, { program: FIXTURE }));
+            const [first] = loaded();
+            await serially(() => runPlan("fixture", { values: {}, secretKeys: [] }, { program: FIXTURE }));
+            const now = loaded();
+            assert.equal(now.length, 1, "only the last run's module is anyone's child");
+            assert.notEqual(now[0], first);
+            assert.deepEqual(first.exports, {}, "and the first one's exports (the plan its closures hold) are dropped");
+        });
+
         it("with stack traces off, an error of the program's own still has its whole trace, and the limit is restored", async () => {
             const limit = Error.stackTraceLimit;
             const error = await serially(() => runPlan("fixture", { values: {}, secretKeys: [] }, { program: THROWING, stackTraces: false })).then(
