@@ -1,0 +1,44 @@
+// The bench's floors must register what the plan registers, or its ratios compare different work.
+import * as assert from "node:assert/strict";
+import { floor, inputsFloor, shapeOf } from "../../scripts/harness/floors";
+import { startRecording } from "../../scripts/harness/recorder";
+import { withPlanRuntime } from "../../scripts/harness/runPlan";
+import { Any, planOf, serially } from "../plans";
+
+describe("bench floors", function () {
+    this.timeout(300_000);
+
+    it("the floor registers as many resources of each type as the plan, with trivial inputs", async () => {
+        const plan = await planOf("dev");
+        const shape = shapeOf(plan.resources);
+        assert.equal(Object.values(shape).reduce((a, b) => a + b, 0), plan.resources.length - 1, "every resource but the stack");
+        const read = await serially(() => withPlanRuntime(async () => {
+            const read = startRecording();
+            assert.equal(await floor("dev", shape), plan.resources.length);
+            return read;
+        }));
+        const recorded = [...read().resources.values()];
+        // The floor's own Kubernetes provider stands for the plan's one.
+        assert.deepEqual(shapeOf(recorded), shape);
+        const policy = recorded.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+        assert.deepEqual(Object.keys(policy.inputs as Any).sort(), ["apiVersion", "kind", "metadata"]);
+    });
+
+    it("the inputs floor registers each resource of the plan with the inputs the plan sent", async () => {
+        const plan = await planOf("dev");
+        const read = await serially(() => withPlanRuntime(async () => {
+            const read = startRecording();
+            assert.equal(await inputsFloor("dev", plan.resources), plan.resources.length);
+            return read;
+        }));
+        const recorded = [...read().resources.values()];
+        assert.deepEqual(shapeOf(recorded), shapeOf(plan.resources));
+        // Flat: no parents but the stack, and the same inputs (a NetworkPolicy's whole spec, a node pool's settings).
+        assert.ok(recorded.every((r) => r.parent === null || r.parent.endsWith("::pulumi:pulumi:Stack::mlops-platform-dev")));
+        for (const type of ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "gcp:container/nodePool:NodePool"]) {
+            const inputs = (rs: typeof recorded) => rs.filter((r) => r.type === type).map((r) => JSON.stringify(r.inputs)).sort();
+            assert.ok(inputs(plan.resources).length > 0);
+            assert.deepEqual(inputs(recorded), inputs(plan.resources), type);
+        }
+    });
+});
