@@ -7,8 +7,9 @@ type JavaScriptValue = ReturnType<Struct["toJavaScript"]>;
 
 /**
  * Makes `toJavaScript` of the given Struct class convert each instance once and answer later calls with that
- * value. Safe for the Structs of received requests, which nothing changes after decoding. @pulumi/policy builds
- * new objects from the value for every policy, so no policy sees another's. Returns the class.
+ * value. Safe for the Structs of received requests, which nothing changes after decoding: @pulumi/policy builds
+ * new objects from the value for every policy, so no policy sees another's (a test holds it to that). Its
+ * Configure handler sets a field on the value of a policy's config, which it reads once. Returns the class.
  */
 export function decodeStructsOnce<T extends typeof Struct>(struct: T): T {
     const decode = struct.prototype.toJavaScript;

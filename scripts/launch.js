@@ -4,6 +4,7 @@
 // and a half of `npm run plan`'s start. Tests and the bench load the TypeScript through tsx.
 // Plain CommonJS: it runs before anything that could load TypeScript.
 "use strict";
+const crypto = require("node:crypto");
 const path = require("node:path");
 const { bundle } = require("./harness/bundle.js");
 const { enableCompileCache } = require("./harness/compileCache.js");
@@ -12,12 +13,18 @@ const ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "mlops-commands");
 
 /**
- * The bundle of the command `entry` (absolute), built unless one from the same inputs is cached.
+ * The bundle of the command `entry` (absolute), built unless one from the same inputs is cached. Named after the
+ * checkout too: checkouts that share one node_modules (a symlink) must not run each other's bundles.
  * @returns {Promise<string>} the bundle's path
  */
 function bundleOf(entry) {
     const name = path.relative(ROOT, entry).replace(/[\\/]/g, "-").replace(/\.ts$/, "");
-    return bundle(entry, path.join(CACHE_DIR, `${name}.js`));
+    return bundle(entry, path.join(CACHE_DIR, `${name}-${checkoutId(ROOT)}.js`));
+}
+
+/** A short, stable id of a checkout's directory. */
+function checkoutId(root) {
+    return crypto.createHash("sha256").update(root).digest("hex").slice(0, 8);
 }
 
 if (require.main === module) {
@@ -39,4 +46,4 @@ if (require.main === module) {
     });
 }
 
-module.exports = { bundleOf, CACHE_DIR };
+module.exports = { bundleOf, checkoutId, CACHE_DIR };

@@ -100,12 +100,10 @@ export function splitCapacity(teams: TeamQuota[], capacity: FlavorCapacity[]): M
     const sum = (r: "cpu" | "memory" | "gpu") => weights.reduce((n, w) => n + w[r], 0);
     const totals = { cpu: sum("cpu"), memory: sum("memory"), gpu: sum("gpu") };
     for (const c of capacity) {
-        // A GPU flavor is split by GPU quota alone.
-        const by = (r: "cpu" | "memory" | "gpu") => (c.gpu > 0 ? "gpu" : r);
-        const share = (i: number, r: "cpu" | "memory" | "gpu") => {
-            const total = totals[by(r)];
-            return total > 0 ? weights[i][by(r)] / total : 0;
-        };
+        // A GPU flavor is split by GPU quota alone; the CPU flavor by CPU and memory quota, and has no GPUs to split.
+        const weight = (i: number, r: "cpu" | "memory" | "gpu") => (c.gpu > 0 ? weights[i].gpu : r === "gpu" ? 0 : weights[i][r]);
+        const total = (r: "cpu" | "memory" | "gpu") => (c.gpu > 0 ? totals.gpu : r === "gpu" ? 0 : totals[r]);
+        const share = (i: number, r: "cpu" | "memory" | "gpu") => (total(r) > 0 ? weight(i, r) / total(r) : 0);
         // Whole GPUs: floors first, then the remainder to the largest fractions, so none is left unassigned.
         const exact = teams.map((_, i) => c.gpu * share(i, "gpu"));
         const gpus = exact.map(Math.floor);

@@ -12,6 +12,7 @@ import { Plain } from "./values";
 /** How many resources of each type a plan registers (components counted together), besides the stack. */
 export type Shape = Record<string, number>;
 
+/** How many resources of each type `resources` holds, components counted together and the stack left out. */
 export function shapeOf(resources: { type: string; custom: boolean }[]): Shape {
     const s: Shape = {};
     for (const r of resources) {
@@ -111,8 +112,9 @@ function asInput(v: Plain): unknown {
 
 /**
  * The SDK's floor with the plan's own inputs: each resource the plan recorded, registered flat with the inputs
- * it sent as plain values (secrets and unknowns as their placeholders), no parents, Outputs or component logic.
- * What any program registering the same objects pays the SDK; a plan's time past it is the program's own.
+ * it sent as plain values (secrets and unknowns as their placeholder strings, resource references as URNs), no
+ * parents, Outputs or component logic. About what any program registering the same objects pays the SDK; a plan's
+ * time past it is the program's own work and the SDK's for the program's Outputs, dependencies and nesting.
  */
 export function inputsFloor(stack: string, records: ResourceRecord[]): Promise<number> {
     const resources = records.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => ({ r, cls: r.custom && !r.type.startsWith("pulumi:providers:") ? resourceClass(r.type) : undefined }));

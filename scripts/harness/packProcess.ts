@@ -18,7 +18,7 @@ const { bundle, writeFileAtomic } = require("./bundle.js") as { bundle(entry: st
 const COMPILE_CACHE_PRELOAD = path.join(__dirname, "compileCache.js");
 
 /**
- * Compiles the pack (policies/*.ts; it imports only the Pulumi packages besides itself) to one JavaScript file
+ * Compiles the pack (policies/*.ts; it imports only its package.json's dependencies besides itself) to one JavaScript file
  * next to a package.json, so run-policy-pack loads it without type-checking through ts-node on every start
  * (`npm test` type-checks it once). The Pulumi CLI loads policies/ itself; both run the same source. The bundle is
  * kept while the source is unchanged: the build is on the way to the pack's start, which `npm run plan` waits for.

@@ -1,6 +1,12 @@
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { decodeStructsOnce } from "../../policies/decodeOnce";
+import { buildPack } from "../../scripts/harness/packProcess";
+
+// What @pulumi/policy's server runs on a request's properties for every policy (internal to the package).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(s: Struct, proxySecrets: boolean): any };
 
 describe("policy pack: each request's properties decoded once", () => {
     // A subclass, so the patch stays off the Struct every other test uses.
@@ -43,5 +49,30 @@ describe("policy pack: each request's properties decoded once", () => {
         s.toJavaScript();
         assert.equal(CountingStruct.decodes, 2);
         assert.notEqual(Struct.prototype.toJavaScript.name, "toJavaScriptOnce");
+    });
+
+    it("@pulumi/policy still gives each policy its own copy of the one decoded value", () => {
+        CountingStruct.decodes = 0;
+        const s = received(OnceStruct, { spec: { ports: [{ port: 443 }] } });
+        const first = deserializeProperties(s, false);
+        first.spec.ports[0].port = 80;
+        first.spec.extra = true;
+        assert.deepEqual(deserializeProperties(s, false), { spec: { ports: [{ port: 443 }] } });
+        assert.equal(CountingStruct.decodes, 1);
+    });
+
+    it("the served pack converts the Structs @pulumi/policy decodes once", async function () {
+        this.timeout(120_000);
+        const packDir = await buildPack();
+        // The pack's bundle loaded as run-policy-pack loads it, without serving; then the Struct class that
+        // @pulumi/policy's own modules resolve.
+        const script = `
+            const path = require("node:path");
+            const policyDir = path.dirname(require.resolve("@pulumi/policy", { paths: [${JSON.stringify(packDir)}] }));
+            require(path.join(policyDir, "server.js")).serve = () => undefined;
+            require(${JSON.stringify(`${packDir}/index.js`)});
+            const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [policyDir] }));
+            process.stdout.write(Struct.prototype.toJavaScript.name);`;
+        assert.equal(execFileSync(process.execPath, ["-e", script], { cwd: packDir, encoding: "utf8" }), "toJavaScriptOnce");
     });
 });

@@ -6,7 +6,7 @@ import { ROOT } from "../../scripts/harness/stackConfig";
 import { shortHash } from "../../lib/naming";
 import { PLAN_NODE_OPTIONS } from "../../scripts/harness/nodeOptions";
 
-const { bundleOf } = require("../../scripts/launch.js") as { bundleOf(entry: string): Promise<string> };
+const { bundleOf, checkoutId } = require("../../scripts/launch.js") as { bundleOf(entry: string): Promise<string>; checkoutId(root: string): string };
 const ENTRY = path.join(ROOT, "test", "fixtures", "launchEntry.ts");
 
 describe("scripts/launch.js", () => {
@@ -18,7 +18,10 @@ describe("scripts/launch.js", () => {
 
     it("bundles the entry with the project files it imports, keeping each file's own __dirname and __filename", async () => {
         const bundle = await bundleOf(ENTRY);
-        assert.equal(path.basename(bundle), "test-fixtures-launchEntry.js");
+        // Named after this checkout: another checkout sharing node_modules (a symlink) gets a bundle of its own.
+        assert.equal(path.basename(bundle), `test-fixtures-launchEntry-${checkoutId(ROOT)}.js`);
+        assert.match(checkoutId(ROOT), /^[0-9a-f]{8}$/);
+        assert.notEqual(checkoutId("/tmp/other-checkout"), checkoutId(ROOT));
         const text = fs.readFileSync(bundle, "utf8");
         assert.match(text, /function shortHash\(/, "lib/naming.ts is inside the bundle");
         assert.doesNotMatch(text, /require\("\.\.\/\.\.\/lib\/naming"\)/);
