@@ -62,9 +62,9 @@ export async function main(argv: string[], pack: Promise<PackProcess>, stopPack:
             // Evaluated once: from the command's bundle, the bundle's own copy of the program (scripts/launch.js).
             load: () => require("../index"),
         });
-        // AnalyzeStack, the pack's longest request, is queued behind the Analyze requests; they all go out once the
-        // pack is configured, which takes a few turns of the event loop (the plan's promises gave it none), and the
-        // pack works through them while this process writes, validates, checks and draws the plan.
+        // AnalyzeStack, the pack's longest request, is queued behind the Analyze requests. They all go out once the
+        // pack is configured, which takes turns of the event loop that neither the plan nor the synchronous checks
+        // below give: in practice when the report is awaited. Sending them sooner gained nothing (docs/development.md).
         const policyReport = policyCheck.report(plan.resources);
         policyReport.catch(() => undefined); // awaited below, unless an earlier check fails
         // Read the earlier plan before writing: it may be the same directory.

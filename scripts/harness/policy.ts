@@ -214,7 +214,8 @@ export function checkPolicies(stack: string, resources: ResourceRecord[], analyz
 /**
  * A policy check as the engine runs one in a preview: Analyze queued for each resource as it registers,
  * AnalyzeStack once the program has finished. Requests go out once the pack is configured, which takes turns of
- * the event loop: a plan run in one chain of promises gives none, so they reach the pack after it.
+ * the event loop: a plan run in one chain of promises gives none, so they reach the pack after it, at the caller's
+ * next await that waits on I/O.
  */
 export class PolicyCheck {
     private readonly configured: Promise<Analyzer>;

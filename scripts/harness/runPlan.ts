@@ -115,7 +115,7 @@ export async function runPlan(stack: string, config: StackConfig, options: RunOp
  * the module that required it keeps it in its `children`, and with it everything the program's closures hold
  * (every resource of the plan before), so a process running plan after plan would grow by a whole plan each time.
  */
-export function unloadModule(id: string): void {
+function unloadModule(id: string): void {
     const old = require.cache[id];
     if (!old) return;
     delete require.cache[id];
